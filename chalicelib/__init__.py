@@ -1,0 +1,1 @@
+"""Municipal cat data platform: domain, services, adapters and HTTP API."""

@@ -1,0 +1,112 @@
+"""The interfaces the services need. Adapters in chalicelib/adapters implement them for each backend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from .domain.keys import ApiKeyRecord
+from .domain.models import Cat, CatFilter, Complaint, Event
+
+T = TypeVar("T")
+
+Cursor = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    cursor: Cursor | None = None  # where the next page starts; None when there is no more
+
+
+class CatStore(Protocol):
+    """Cats, their events and complaints, partitioned by municipality.
+
+    Version rules: a cat is created with version 1; `save_cat` and `record_event` write only if the
+    stored version equals `expected_version` (else PreconditionFailed; NotFound if the cat is gone),
+    and the cat passed in already carries the new version.
+    """
+
+    def create_cat(self, cat: Cat) -> None: ...
+
+    def create_cats(self, cats: Sequence[Cat]) -> None:
+        """Bulk import: all or nothing."""
+        ...
+
+    def get_cat(self, municipality_id: str, cat_id: str) -> Cat | None: ...
+
+    def list_cats(self, municipality_id: str, flt: CatFilter, limit: int, cursor: Cursor | None) -> Page[Cat]:
+        """Cats in cat_id order (ULIDs: registration order), at most `limit`, matching the filter."""
+        ...
+
+    def save_cat(self, cat: Cat, expected_version: int) -> None: ...
+
+    def delete_cat(self, municipality_id: str, cat_id: str, expected_version: int | None) -> None:
+        """Remove the cat and all its events; NotFound if absent, PreconditionFailed on a stale version."""
+        ...
+
+    def record_event(self, cat: Cat, event: Event, expected_version: int) -> None:
+        """Store the event and the cat's new state in one atomic write."""
+        ...
+
+    def list_events(self, municipality_id: str, cat_id: str) -> list[Event]:
+        """The cat's events, oldest first (occurred_on, then recording order)."""
+        ...
+
+    def last_event(self, municipality_id: str, cat_id: str) -> Event | None: ...
+
+    def add_complaint(self, complaint: Complaint) -> None: ...
+
+    def list_complaints(self, municipality_id: str, limit: int, cursor: Cursor | None) -> Page[Complaint]: ...
+
+    def events_between(self, municipality_id: str, start: dt.date, end: dt.date) -> list[Event]:
+        """Every event of the municipality with start <= occurred_on <= end (an index, not a scan)."""
+        ...
+
+    def complaints_between(self, municipality_id: str, start: dt.date, end: dt.date) -> list[Complaint]: ...
+
+
+class KeyStore(Protocol):
+    def put_key(self, record: ApiKeyRecord) -> None: ...
+
+    def get_key(self, key_id: str) -> ApiKeyRecord | None: ...
+
+    def list_keys(self) -> list[ApiKeyRecord]: ...
+
+    def revoke_key(self, key_id: str, at: dt.datetime) -> bool:
+        """True if the key existed (revoking twice keeps the first time)."""
+        ...
+
+    def touch_key(self, key_id: str, at: dt.datetime) -> None:
+        """Record last use (best effort, throttled by the caller)."""
+        ...
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    request_hash: str
+    expires_at: dt.datetime
+    status_code: int | None = None  # None while the first request is still running
+    body: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    started_at: dt.datetime | None = None
+
+    @property
+    def completed(self) -> bool:
+        return self.status_code is not None
+
+
+class IdempotencyStore(Protocol):
+    def reserve(
+        self, key: str, request_hash: str, now: dt.datetime, expires_at: dt.datetime
+    ) -> IdempotencyRecord | None:
+        """Claim `key` (None), or return the live record already there. Expired records are replaced."""
+        ...
+
+    def complete(self, key: str, record: IdempotencyRecord) -> None: ...
+
+    def release(self, key: str) -> None:
+        """Forget a reservation whose request failed, so a retry can run."""
+        ...
