@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from .domain.keys import ApiKeyRecord
 from .domain.models import Cat, CatFilter, Complaint, Event
@@ -110,3 +110,35 @@ class IdempotencyStore(Protocol):
     def release(self, key: str) -> None:
         """Forget a reservation whose request failed, so a retry can run."""
         ...
+
+
+# ---- change feed (DynamoDB Streams in AWS, the SQLite outbox locally) ---------------------------
+
+ChangeOperation = Literal["INSERT", "MODIFY", "REMOVE"]
+ChangeKind = Literal["cat", "event", "complaint"]
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """One committed change, as both backends report it.
+
+    Images are the stored item in JSON form: the model's `model_dump(mode="json")` fields (None
+    omitted) plus `municipality_id`, `sk` and `kind` — the same whether they come from a DynamoDB
+    stream record (deserialised) or from the SQLite outbox. `sequence` orders changes and makes
+    replays idempotent (the stream's SequenceNumber; the outbox row id, zero-padded).
+    """
+
+    sequence: str
+    operation: ChangeOperation
+    kind: ChangeKind
+    municipality_id: str
+    sk: str
+    new_image: dict[str, Any] | None
+    old_image: dict[str, Any] | None
+    approximate_time: dt.datetime
+
+
+class ChangeOutbox(Protocol):
+    """The local store's transactional outbox: changes written in the same transaction as the data."""
+
+    def read_changes(self, after_sequence: str | None, limit: int) -> list[ChangeRecord]: ...
