@@ -142,3 +142,135 @@ class ChangeOutbox(Protocol):
     """The local store's transactional outbox: changes written in the same transaction as the data."""
 
     def read_changes(self, after_sequence: str | None, limit: int) -> list[ChangeRecord]: ...
+
+
+class GatewayKeyRegistry(Protocol):
+    """Where keys must also be known besides our store: API Gateway's usage plan in AWS, nothing locally."""
+
+    def register(self, key_id: str, key: str) -> None: ...
+
+    def disable(self, key_id: str) -> None: ...
+
+
+# ---- cat photos (S3 + DynamoDB in AWS, files + SQLite locally) ------------------------------------
+# Imported here rather than at the top so the sections above stay untouched.
+from .domain.photos import PhotoRecord, PresignedUpload  # noqa: E402
+
+
+class PhotoRecordStore(Protocol):
+    """What is known about each photo (state, dimensions), partitioned like cats by municipality."""
+
+    def add_photo(self, record: PhotoRecord, *, limit: int, pending_since: dt.datetime) -> None:
+        """Store a new pending record, unless the cat already has `limit` photos that are ready, or pending and
+        created at or after `pending_since` (Conflict). Atomic against concurrent adds for the same cat."""
+        ...
+
+    def get_photo(self, municipality_id: str, cat_id: str, photo_id: str) -> PhotoRecord | None: ...
+
+    def list_photos(self, municipality_id: str, cat_id: str) -> list[PhotoRecord]:
+        """The cat's photos in photo_id order (ULIDs: upload order)."""
+        ...
+
+    def update_photo(self, record: PhotoRecord) -> None:
+        """Replace a stored record (state and what processing found); NotFound if it is gone."""
+        ...
+
+    def delete_photos(self, municipality_id: str, cat_id: str) -> int:
+        """Forget every photo of the cat; how many there were."""
+        ...
+
+
+class PhotoStore(Protocol):
+    """Photo bytes under keys made in chalicelib.domain.photos (ids only). Private: read through signed URLs."""
+
+    def presign_upload(self, key: str, expires_at: dt.datetime, content_type: str | None) -> PresignedUpload:
+        """A form upload to exactly `key`, valid until `expires_at`, 1 byte..MAX_UPLOAD_BYTES, an image/* type
+        (exactly `content_type` when given)."""
+        ...
+
+    def size_of(self, key: str) -> int | None:
+        """Bytes stored under `key`, None if nothing is."""
+        ...
+
+    def read(self, key: str) -> bytes | None: ...
+
+    def write(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def delete(self, key: str) -> None:
+        """Remove `key` if present."""
+        ...
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Remove every object whose key starts with `prefix`; how many."""
+        ...
+
+    def presign_download(self, key: str, expires_at: dt.datetime) -> str: ...
+
+
+class LocalPhotoEndpoints(Protocol):
+    """The local backend's stand-in for S3's own endpoints: the form POST and the signed GET."""
+
+    def accept_upload(self, fields: dict[str, str], data: bytes, content_type: str | None) -> str:
+        """Check the signed form (signature, expiry, size, type) and store `data`; the key it went to.
+        InvalidInput / Forbidden / PayloadTooLarge / UnsupportedMediaType otherwise, nothing stored."""
+        ...
+
+    def open_download(self, token: str) -> tuple[bytes, str]:
+        """The bytes and content type a signed download token names; Forbidden if forged or expired."""
+        ...
+
+
+# ---- data lake and analytics (S3 + Athena in AWS, files + DuckDB locally) -----------------------
+
+
+class LakeWriter(Protocol):
+    """Puts one raw lake object (gzip NDJSON) at a key relative to the lake root, replacing what is there.
+
+    Keys are deterministic (partition + first/last record id), so writing a replayed batch again
+    overwrites the same objects instead of adding copies.
+    """
+
+    def write(self, key: str, body: bytes) -> None: ...
+
+
+AnalyticsState = Literal["QUEUED", "RUNNING", "SUCCEEDED", "FAILED"]
+
+
+@dataclass(frozen=True)
+class AnalyticsStatus:
+    state: AnalyticsState
+    reason: str | None = None  # why it failed, in words a client may read
+
+
+@dataclass(frozen=True)
+class AnalyticsPage:
+    columns: list[str]
+    rows: list[list[Any]]
+    next_token: str | None = None  # the engine's own token; the service wraps it
+
+
+class AnalyticsEngine(Protocol):
+    """Runs the repository's Trino-dialect SQL with positional `?` parameters (never string-built SQL)."""
+
+    def start(self, query_name: str, sql: str, params: Sequence[Any]) -> str:
+        """Start the query; the engine's id for it."""
+        ...
+
+    def status(self, query_id: str) -> AnalyticsStatus:
+        """NotFound if the engine does not know the id."""
+        ...
+
+    def results(self, query_id: str, page_token: str | None, limit: int) -> AnalyticsPage:
+        """One page of a SUCCEEDED query's rows."""
+        ...
+
+
+@dataclass(frozen=True)
+class CompactionReport:
+    tables: dict[str, int]  # curated table → rows now in it (-1 when the engine does not say)
+
+
+class LakeCompactor(Protocol):
+    """Rewrites curated/ (Parquet, latest state per entity, deletions removed) from raw/."""
+
+    def compact(self) -> CompactionReport: ...

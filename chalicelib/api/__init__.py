@@ -1,0 +1,57 @@
+"""HTTP layer: Chalice blueprints. Parse the request, call a service, shape the response."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from chalice.app import Chalice, Response
+
+from ..logs import logger
+from . import cats, complaints, health, municipalities, problems
+from .routing import use_container
+
+if TYPE_CHECKING:
+    from ..bootstrap import Container
+
+BLUEPRINTS = (health.api, municipalities.api, cats.api, complaints.api)
+
+
+def install(app: Chalice, provider: Callable[[], Container]) -> None:
+    """Register every blueprint and the middleware that keeps all answers in problem-details form."""
+    use_container(provider)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint.blueprint)
+
+    @app.middleware("http")
+    def problem_details_everywhere(event: Any, get_response: Callable[[Any], Response]) -> Response:
+        request_id = _request_id(app)
+        logger.append_keys(request_id=request_id)
+        try:
+            response = get_response(event)
+        except Exception:
+            logger.exception("unhandled error outside a route")
+            response = problems.problem(500, "an internal error occurred; it has been logged")
+        converted = problems.from_chalice_error_body(response.status_code, response.body)
+        if converted is not None:
+            converted.headers.update({k: v for k, v in response.headers.items() if k.lower() == "allow"})
+            response = converted
+        logger.info(
+            "request",
+            extra={
+                "method": getattr(event, "method", None),
+                "path": getattr(event, "context", {}).get("resourcePath"),
+                "status": response.status_code,
+            },
+        )
+        logger.remove_keys(["request_id", "key_id"])
+        return response
+
+
+def _request_id(app: Chalice) -> str | None:
+    request = app.current_request
+    if request is None:
+        return None
+    context = request.context or {}
+    value = context.get("requestId")
+    return str(value) if value else None

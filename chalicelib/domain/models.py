@@ -145,8 +145,14 @@ class RegisterCatRequest(_CatFields):
     )
 
 
-class ReplaceCatRequest(RegisterCatRequest):
-    """PUT: every field; an omitted optional field is cleared."""
+class ReplaceCatRequest(_CatFields):
+    """PUT: every field; an omitted optional field is cleared.
+
+    `status` may be omitted (kept) or repeat the current one, so a client can PUT back what it GOT;
+    only owned/community/ownerless can be set by hand, the others follow recorded events.
+    """
+
+    status: CatStatus | None = None
 
 
 class PatchCatRequest(_Request):
@@ -154,7 +160,7 @@ class PatchCatRequest(_Request):
 
     name: ShortText | None = None
     sex: Sex | None = None
-    status: EditableStatus | None = None
+    status: CatStatus | None = None
     neutered: bool | None = None
     ear_tipped: bool | None = None
     area: ShortText | None = None
