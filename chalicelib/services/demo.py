@@ -46,7 +46,7 @@ class DemoSeeder:
     def __init__(self, cats: CatService, complaints: ComplaintService, seed: int = 20240401) -> None:
         self._cats = cats
         self._complaints = complaints
-        self._random = random.Random(seed)
+        self._random = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
 
     def seed(self, cats_per_municipality: int = 90, complaints_per_municipality: int = 40) -> DemoSummary:
         events = cats = complaints = 0
