@@ -93,3 +93,20 @@ def control_table_definition(table_name: str) -> dict[str, Any]:
             {"AttributeName": CONTROL_SORT_KEY, "KeyType": "RANGE"},
         ],
     }
+
+
+def photo_sk(cat_id: str, photo_id: str) -> str:
+    """Photo records (kind "photo") share the main table; they are operational only, never lake data."""
+    return f"PHOTO#{cat_id}#{photo_id}"
+
+
+def cat_photos_sk_prefix(cat_id: str) -> str:
+    return f"PHOTO#{cat_id}#"
+
+
+def photo_lock_sk(cat_id: str) -> str:
+    """One item per cat (kind "photo_lock") whose revision serialises photo adds, so the limit holds.
+
+    Not under cat_photos_sk_prefix (no trailing "#"), so listing a cat's photos never returns it.
+    """
+    return f"PHOTO#{cat_id}"
