@@ -144,6 +144,14 @@ class ChangeOutbox(Protocol):
     def read_changes(self, after_sequence: str | None, limit: int) -> list[ChangeRecord]: ...
 
 
+class GatewayKeyRegistry(Protocol):
+    """Where keys must also be known besides our store: API Gateway's usage plan in AWS, nothing locally."""
+
+    def register(self, key_id: str, key: str) -> None: ...
+
+    def disable(self, key_id: str) -> None: ...
+
+
 # ---- cat photos (S3 + DynamoDB in AWS, files + SQLite locally) ------------------------------------
 # Imported here rather than at the top so the sections above stay untouched.
 from .domain.photos import PhotoRecord, PresignedUpload  # noqa: E402
@@ -210,3 +218,59 @@ class LocalPhotoEndpoints(Protocol):
     def open_download(self, token: str) -> tuple[bytes, str]:
         """The bytes and content type a signed download token names; Forbidden if forged or expired."""
         ...
+
+
+# ---- data lake and analytics (S3 + Athena in AWS, files + DuckDB locally) -----------------------
+
+
+class LakeWriter(Protocol):
+    """Puts one raw lake object (gzip NDJSON) at a key relative to the lake root, replacing what is there.
+
+    Keys are deterministic (partition + first/last record id), so writing a replayed batch again
+    overwrites the same objects instead of adding copies.
+    """
+
+    def write(self, key: str, body: bytes) -> None: ...
+
+
+AnalyticsState = Literal["QUEUED", "RUNNING", "SUCCEEDED", "FAILED"]
+
+
+@dataclass(frozen=True)
+class AnalyticsStatus:
+    state: AnalyticsState
+    reason: str | None = None  # why it failed, in words a client may read
+
+
+@dataclass(frozen=True)
+class AnalyticsPage:
+    columns: list[str]
+    rows: list[list[Any]]
+    next_token: str | None = None  # the engine's own token; the service wraps it
+
+
+class AnalyticsEngine(Protocol):
+    """Runs the repository's Trino-dialect SQL with positional `?` parameters (never string-built SQL)."""
+
+    def start(self, query_name: str, sql: str, params: Sequence[Any]) -> str:
+        """Start the query; the engine's id for it."""
+        ...
+
+    def status(self, query_id: str) -> AnalyticsStatus:
+        """NotFound if the engine does not know the id."""
+        ...
+
+    def results(self, query_id: str, page_token: str | None, limit: int) -> AnalyticsPage:
+        """One page of a SUCCEEDED query's rows."""
+        ...
+
+
+@dataclass(frozen=True)
+class CompactionReport:
+    tables: dict[str, int]  # curated table → rows now in it (-1 when the engine does not say)
+
+
+class LakeCompactor(Protocol):
+    """Rewrites curated/ (Parquet, latest state per entity, deletions removed) from raw/."""
+
+    def compact(self) -> CompactionReport: ...
