@@ -1,0 +1,1 @@
+"""The data lake: record format, layout, table definitions and the SQL written once for Athena and DuckDB."""

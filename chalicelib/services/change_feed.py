@@ -1,0 +1,157 @@
+"""The change feed: committed changes → raw lake objects, from DynamoDB Streams (AWS) or the SQLite outbox (local).
+
+Stream batches report partial failures (Powertools `process_partial_response`): only the records that could
+not be decoded or whose object could not be written are returned as `batchItemFailures`. Lambda retries
+from the lowest failed sequence number; once the event source mapping's retries are spent, the records go
+to its OnFailure destination (an SQS queue infra creates), so poison records are parked, not lost.
+Replays are harmless: object keys and bytes are deterministic, and every row carries its change's
+record_id, which the SQL uses to keep one row per change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from ..lake.records import LakeRow, Partition, UndecodableChange, group_into_objects, lake_row
+from ..ports import ChangeFeedPosition, ChangeKind, ChangeOperation, ChangeOutbox, ChangeRecord, LakeWriter
+
+logger = logging.getLogger(__name__)
+
+_OPERATIONS: frozenset[str] = frozenset({"INSERT", "MODIFY", "REMOVE"})
+_KINDS: frozenset[str] = frozenset({"cat", "event", "complaint"})
+
+
+def change_from_stream_record(record: DynamoDBRecord) -> ChangeRecord:
+    """A DynamoDB stream record (NEW_AND_OLD_IMAGES) as the backends' common ChangeRecord."""
+    stream = record.dynamodb
+    operation = record.raw_event.get("eventName")
+    if stream is None or operation not in _OPERATIONS:
+        raise UndecodableChange(f"not a DynamoDB stream change (eventName {str(operation)[:20]!r})")
+    sequence = stream.sequence_number
+    if not sequence:
+        raise UndecodableChange("stream record without SequenceNumber")
+    try:
+        new_image = stream.new_image or None
+        old_image = stream.old_image or None
+    except (TypeError, ValueError, KeyError) as exc:
+        raise UndecodableChange(f"record {sequence}: image is not DynamoDB JSON ({exc})") from exc
+    image = new_image or old_image or {}
+    kind = image.get("kind")
+    if kind not in _KINDS:
+        raise UndecodableChange(f"record {sequence}: item kind {str(kind)[:20]!r} is not lake data")
+    created = stream.approximate_creation_date_time
+    return ChangeRecord(
+        sequence=sequence,
+        operation=cast(ChangeOperation, operation),
+        kind=cast(ChangeKind, kind),
+        municipality_id=str(image.get("municipality_id", "")),
+        sk=str(image.get("sk", "")),
+        new_image=new_image,
+        old_image=old_image,
+        approximate_time=dt.datetime.fromtimestamp(created or 0, dt.UTC),
+    )
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    written_objects: int
+    failures: dict[str, Exception]  # sequence → why that change is not in the lake
+
+
+def write_changes(changes: Iterable[tuple[str, ChangeRecord | Exception]], writer: LakeWriter) -> BatchOutcome:
+    """Turn changes into rows, write one object per partition; say which sequences failed and why.
+
+    A change given as an Exception (it could not even be decoded) fails alone; a failed object write fails
+    exactly the changes in that object.
+    """
+    failures: dict[str, Exception] = {}
+    rows: list[tuple[Partition, LakeRow]] = []
+    sequence_of: dict[str, str] = {}
+    for sequence, change in changes:
+        if isinstance(change, Exception):
+            failures[sequence] = change
+            continue
+        try:
+            partition, row = lake_row(change)
+        except UndecodableChange as exc:
+            failures[sequence] = exc
+            continue
+        rows.append((partition, row))
+        sequence_of[row["record_id"]] = sequence
+    written = 0
+    for lake_object in group_into_objects(rows):
+        try:
+            writer.write(lake_object.key, lake_object.body())
+            written += 1
+        except Exception as exc:  # any writer error fails exactly this object's changes, which are retried
+            for row in lake_object.rows:
+                failures[sequence_of[row["record_id"]]] = exc
+    return BatchOutcome(written_objects=written, failures=failures)
+
+
+def handle_stream_event(event: Mapping[str, Any], writer: LakeWriter, context: Any = None) -> dict[str, Any]:
+    """Lambda handler body for DynamoDB Streams: `{"batchItemFailures": [{"itemIdentifier": seq}, ...]}`."""
+    raw_records: list[dict[str, Any]] = list(event.get("Records") or [])
+    decoded: list[tuple[str, ChangeRecord | Exception]] = []
+    for position, raw in enumerate(raw_records):
+        sequence = str((raw.get("dynamodb") or {}).get("SequenceNumber") or f"unknown-{position}")
+        try:
+            decoded.append((sequence, change_from_stream_record(DynamoDBRecord(raw))))
+        except Exception as exc:  # a poison record: reported as failed, never stops the batch
+            decoded.append((sequence, exc if isinstance(exc, UndecodableChange) else UndecodableChange(str(exc))))
+    outcome = write_changes(decoded, writer)
+    for sequence, failure in outcome.failures.items():
+        logger.warning("change %s not written to the lake: %s: %s", sequence, type(failure).__name__, failure)
+
+    def report(record: DynamoDBRecord) -> None:
+        failure = outcome.failures.get(str(record.dynamodb.sequence_number if record.dynamodb else ""))
+        if failure is not None:
+            raise failure
+
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+    response = process_partial_response(event=dict(event), record_handler=report, processor=processor, context=context)
+    return dict(response)
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    changes: int
+    objects: int
+    last_sequence: str | None
+
+
+def publish_outbox(
+    outbox: ChangeOutbox, writer: LakeWriter, position: ChangeFeedPosition, batch_size: int = 5000
+) -> PublishReport:
+    """Write every outbox change after the remembered position to the lake, batch by batch.
+
+    The position moves only past a batch that was written completely; a failed batch is retried from its
+    start next time (same keys, same bytes), so nothing is lost or duplicated.
+    """
+    after = position.read()
+    total_changes = total_objects = 0
+    while True:
+        batch: Sequence[ChangeRecord] = outbox.read_changes(after, batch_size)
+        if not batch:
+            break
+        outcome = write_changes(((c.sequence, c) for c in batch), writer)
+        write_failures = {s: e for s, e in outcome.failures.items() if not isinstance(e, UndecodableChange)}
+        if write_failures:
+            first = next(iter(write_failures.values()))
+            raise first
+        for sequence, exc in outcome.failures.items():
+            logger.warning("outbox change %s skipped: %s", sequence, exc)
+        after = batch[-1].sequence
+        position.save(after)
+        total_changes += len(batch)
+        total_objects += outcome.written_objects
+        if len(batch) < batch_size:
+            break
+    return PublishReport(changes=total_changes, objects=total_objects, last_sequence=after)
