@@ -2,12 +2,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Find Python 3.13 (or 3.12): PATH first, then pyenv. Lambda's runtime follows the Python that packages.
-PYTHON ?= $(shell for v in 3.13 3.12; do \
-    p=$$(command -v python$$v 2>/dev/null); \
-    [ -n "$$p" ] || { r=$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv); p=$$(ls -d $$r/versions/$$v*/bin/python$$v 2>/dev/null | sort -V | tail -n1); }; \
-    [ -n "$$p" ] && "$$p" -c 'import sys; sys.exit(0)' 2>/dev/null && { echo $$p; break; }; \
-  done)
+# Find Python 3.13 (or 3.12) on PATH or under pyenv: Lambda's runtime follows the Python that packages.
+PYTHON ?= $(shell scripts/find-python.sh)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -27,7 +23,7 @@ help:
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@[ -n "$(PYTHON)" ] || { echo "Python 3.13 or 3.12 not found (PATH or pyenv). Install one, or: make PYTHON=/path/to/python3.13"; exit 1; }
 	@[ -x $(BIN)/python ] && $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] not in ((3,12),(3,13)))' || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade "pip<26.3"
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
@@ -41,7 +37,8 @@ run: $(STAMP)
 	@echo "Create a first key:   $(BIN)/catdata keys create --role admin --scope '*'"
 	@echo "Demo data:            $(BIN)/catdata seed --demo"
 	@echo "Serving on http://127.0.0.1:$(PORT)  (CATDATA_HOME=$(CATDATA_HOME))"
-	$(BIN)/chalice local --stage local --host 127.0.0.1 --port $(PORT)
+	@# --no-autoreload: Chalice's reloader watches every file under the project, .catdata's database included.
+	$(BIN)/chalice local --stage local --host 127.0.0.1 --port $(PORT) --no-autoreload
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

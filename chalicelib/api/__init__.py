@@ -9,7 +9,7 @@ from chalice.app import Chalice, Response
 
 from ..logs import logger
 from . import cats, complaints, health, municipalities, problems
-from .routing import use_container
+from .routing import bind_request, use_container
 
 if TYPE_CHECKING:
     from ..bootstrap import Container
@@ -25,8 +25,8 @@ def install(app: Chalice, provider: Callable[[], Container]) -> None:
 
     @app.middleware("http")
     def problem_details_everywhere(event: Any, get_response: Callable[[Any], Response]) -> Response:
-        request_id = _request_id(app)
-        logger.append_keys(request_id=request_id)
+        bind_request(event)
+        logger.thread_safe_append_keys(request_id=_request_id(event))
         try:
             response = get_response(event)
         except Exception:
@@ -44,14 +44,12 @@ def install(app: Chalice, provider: Callable[[], Container]) -> None:
                 "status": response.status_code,
             },
         )
-        logger.remove_keys(["request_id", "key_id"])
+        logger.thread_safe_clear_keys()
+        bind_request(None)
         return response
 
 
-def _request_id(app: Chalice) -> str | None:
-    request = app.current_request
-    if request is None:
-        return None
-    context = request.context or {}
+def _request_id(request: Any) -> str | None:
+    context = getattr(request, "context", None) or {}
     value = context.get("requestId")
     return str(value) if value else None

@@ -3,6 +3,7 @@ maps every error to problem details, and records what the OpenAPI document says 
 
 from __future__ import annotations
 
+import contextvars
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -54,6 +55,14 @@ class Operation:
 
 
 OPERATIONS: list[Operation] = []
+
+# `chalice local` serves requests on threads while Chalice keeps one `app.current_request`; the
+# middleware records each request here, per thread, so a route never reads another request's headers.
+_request_of_this_thread: contextvars.ContextVar[Request | None] = contextvars.ContextVar("request", default=None)
+
+
+def bind_request(request: Request | None) -> None:
+    _request_of_this_thread.set(request)
 
 
 class _ContainerHolder:
@@ -177,7 +186,8 @@ class ApiBlueprint:
 
         def decorator(handler: Callable[..., Response]) -> Callable[..., Response]:
             def view(**path_params: str) -> Response:
-                return _dispatch(operation, handler, blueprint.current_request, path_params)
+                request = _request_of_this_thread.get() or blueprint.current_request
+                return _dispatch(operation, handler, request, path_params)
 
             view.__name__ = operation.operation_id
             blueprint.route(path, methods=[method], content_types=list(content_types))(view)
@@ -194,7 +204,7 @@ def _dispatch(
         ctx = RequestContext(request=request, operation=operation, services=services)
         if not operation.public:
             ctx.principal = services.keys.authenticate(ctx.header("x-api-key"))
-            logger.append_keys(key_id=ctx.principal.key_id)
+            logger.thread_safe_append_keys(key_id=ctx.principal.key_id)
         if "municipality_id" in path_params:
             ctx.municipality = services.registry.get(path_params["municipality_id"])
         if ctx.principal is not None and operation.role is not None:
