@@ -68,14 +68,15 @@ def clean_image(data: bytes) -> CleanedImage:
 
 
 def _decode(data: bytes, content_type: str) -> Image.Image:
-    with Image.open(io.BytesIO(data)) as probe:
+    # Only the three decoders are ever tried: exotic formats' parsers are attack surface we do not need.
+    with Image.open(io.BytesIO(data), formats=tuple(_PILLOW_FORMATS)) as probe:
         # Image.open reads the header only: check the format and size before any pixel is decoded.
         if _PILLOW_FORMATS.get(probe.format or "") != content_type:
             raise ImageRejected("the image format does not match its bytes")
         _check_dimensions(probe.width, probe.height)
         probe.verify()
     # verify() leaves the image unusable: open again and decode every pixel (catches truncated data).
-    with Image.open(io.BytesIO(data)) as image:
+    with Image.open(io.BytesIO(data), formats=tuple(_PILLOW_FORMATS)) as image:
         image.load()
         upright = ImageOps.exif_transpose(image)
         _check_dimensions(upright.width, upright.height)
