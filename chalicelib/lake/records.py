@@ -18,6 +18,41 @@ RECORD_ID_DIGITS = 40  # DynamoDB stream sequence numbers are at most 40 digits
 
 LakeRow = dict[str, Any]
 
+# Every attribute of a stored item that `lake_row` reads; decoders may skip the rest.
+IMAGE_FIELDS_READ: frozenset[str] = frozenset(
+    {
+        "municipality_id",
+        "sk",
+        "kind",
+        "cat_id",
+        "event_id",
+        "complaint_id",
+        "sex",
+        "status",
+        "neutered",
+        "ear_tipped",
+        "area",
+        "microchip_id",
+        "location",
+        "created_at",
+        "updated_at",
+        "version",
+        "type",
+        "occurred_on",
+        "recorded_at",
+        "intake_type",
+        "age_class",
+        "category",
+        "procedure",
+        "ear_tip",
+        "cost_yen",
+        "subsidy_yen",
+        "status_before",
+        "latest_intake_type",
+        "received_on",
+    }
+)
+
 
 class UndecodableChange(ValueError):
     """A change that cannot become a lake row (a poison record): reported, never silently dropped."""
@@ -60,6 +95,10 @@ def _timestamp(value: Any) -> str | None:
     """ISO 8601 with offset → 'YYYY-MM-DD HH:MM:SS.fff' in UTC (the form Hive SerDes and DuckDB both read)."""
     if value is None:
         return None
+    if isinstance(value, str) and len(value) == 32 and value.endswith("+00:00") and value[10] == "T":
+        return f"{value[:10]} {value[11:23]}"  # already UTC with milliseconds: the stores' own form
+    if isinstance(value, str) and len(value) == 25 and value.endswith("+00:00") and value[10] == "T":
+        return f"{value[:10]} {value[11:19]}.000"
     moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)

@@ -16,6 +16,7 @@ them too, which the SerDe ignores), exactly as the DuckDB views read them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 LakeKind = Literal["cat", "event", "complaint"]
@@ -131,6 +132,7 @@ def data_columns(kind: LakeKind) -> tuple[Column, ...]:
     return CHANGE_COLUMNS + ENTITY_COLUMNS[kind]
 
 
+@cache
 def row_columns(kind: LakeKind) -> tuple[str, ...]:
     """Keys of a raw row's JSON body, in order."""
     return tuple(c.name for c in CHANGE_COLUMNS + ROW_IDENTITY_COLUMNS + ENTITY_COLUMNS[kind])
