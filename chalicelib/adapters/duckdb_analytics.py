@@ -83,7 +83,7 @@ def _empty_source_sql(columns: dict[str, str]) -> str:
 def connect_lake(lake_root: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the lake's raw_* and curated_* tables as views (empty when no files yet)."""
     connection = duckdb.connect(
-        ":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": True}
+        ":memory:", config={"autoinstall_known_extensions": False, "enable_progress_bar": False}
     )
     for kind in KINDS:
         raw_dir = lake_root / RAW_PREFIX / kind
