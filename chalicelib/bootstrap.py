@@ -22,7 +22,7 @@ from .services.tokens import PageTokenCodec
 from .settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.service_resource import DynamoDBServiceResource
+    from .adapters.aws.dynamo import DynamoStores
 
 
 class LocalGatewayKeyRegistry:
@@ -72,10 +72,10 @@ class Container:
     # ---- adapters ---------------------------------------------------------------------------
 
     @cached_property
-    def dynamodb(self) -> DynamoDBServiceResource:
-        import boto3
+    def dynamo_stores(self) -> DynamoStores:
+        from .adapters.aws.dynamo import make_dynamo_stores
 
-        return boto3.resource("dynamodb")
+        return make_dynamo_stores(self.settings)
 
     @cached_property
     def cat_store(self) -> CatStore:
@@ -83,9 +83,7 @@ class Container:
             from .adapters.sqlite.stores import SqliteCatStore
 
             return SqliteCatStore(self.settings.sqlite_path)
-        from .adapters.aws.dynamo import DynamoCatStore
-
-        return DynamoCatStore(self.dynamodb.Table(self.settings.table_name))
+        return self.dynamo_stores.cats
 
     @cached_property
     def key_store(self) -> KeyStore:
@@ -93,9 +91,7 @@ class Container:
             from .adapters.sqlite.stores import SqliteKeyStore
 
             return SqliteKeyStore(self.settings.sqlite_path)
-        from .adapters.aws.dynamo import DynamoKeyStore
-
-        return DynamoKeyStore(self.dynamodb.Table(self.settings.control_table_name))
+        return self.dynamo_stores.keys
 
     @cached_property
     def idempotency_store(self) -> IdempotencyStore:
@@ -103,9 +99,7 @@ class Container:
             from .adapters.sqlite.stores import SqliteIdempotencyStore
 
             return SqliteIdempotencyStore(self.settings.sqlite_path)
-        from .adapters.aws.dynamo import DynamoIdempotencyStore
-
-        return DynamoIdempotencyStore(self.dynamodb.Table(self.settings.control_table_name))
+        return self.dynamo_stores.idempotency
 
     @cached_property
     def gateway_keys(self) -> GatewayKeyRegistry:
