@@ -82,9 +82,8 @@ def _empty_source_sql(columns: dict[str, str]) -> str:
 
 def connect_lake(lake_root: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the lake's raw_* and curated_* tables as views (empty when no files yet)."""
-    connection = duckdb.connect(
-        ":memory:", config={"autoinstall_known_extensions": False, "enable_progress_bar": False}
-    )
+    connection = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
+    connection.execute("SET enable_progress_bar = false")
     for kind in KINDS:
         raw_dir = lake_root / RAW_PREFIX / kind
         if raw_dir.is_dir() and any(raw_dir.rglob(f"*{RAW_SUFFIX}")):
