@@ -233,62 +233,6 @@ class LakeWriter(Protocol):
     def write(self, key: str, body: bytes) -> None: ...
 
 
-AnalyticsState = Literal["QUEUED", "RUNNING", "SUCCEEDED", "FAILED"]
-
-
-@dataclass(frozen=True)
-class AnalyticsStatus:
-    state: AnalyticsState
-    reason: str | None = None  # why it failed, in words a client may read
-
-
-@dataclass(frozen=True)
-class AnalyticsPage:
-    columns: list[str]
-    rows: list[list[Any]]
-    next_token: str | None = None  # the engine's own token; the service wraps it
-
-
-class AnalyticsEngine(Protocol):
-    """Runs the repository's Trino-dialect SQL with positional `?` parameters (never string-built SQL)."""
-
-    def start(self, query_name: str, sql: str, params: Sequence[Any]) -> str:
-        """Start the query; the engine's id for it."""
-        ...
-
-    def status(self, query_id: str) -> AnalyticsStatus:
-        """NotFound if the engine does not know the id."""
-        ...
-
-    def results(self, query_id: str, page_token: str | None, limit: int) -> AnalyticsPage:
-        """One page of a SUCCEEDED query's rows."""
-        ...
-
-
-@dataclass(frozen=True)
-class CompactionReport:
-    tables: dict[str, int]  # curated table → rows now in it (-1 when the engine does not say)
-
-
-class LakeCompactor(Protocol):
-    """Rewrites curated/ (Parquet, latest state per entity, deletions removed) from raw/."""
-
-    def compact(self) -> CompactionReport: ...
-
-
-# ---- data lake and analytics (S3 + Athena in AWS, files + DuckDB locally) -----------------------
-
-
-class LakeWriter(Protocol):
-    """Puts one raw lake object (gzip NDJSON) at a key relative to the lake root, replacing what is there.
-
-    Keys are deterministic (partition + first/last record id), so writing a replayed batch again
-    overwrites the same objects instead of adding copies.
-    """
-
-    def write(self, key: str, body: bytes) -> None: ...
-
-
 class ChangeFeedPosition(Protocol):
     """The last change sequence the local publisher wrote to the lake (None before the first)."""
 
