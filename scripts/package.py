@@ -65,8 +65,10 @@ class TemplateMergeError(Exception):
 
 
 def load_template(path: Path) -> Template:
-    loaded = load_yaml(path.read_text(encoding="utf-8"))
-    return _plain(loaded)
+    loaded = _plain(load_yaml(path.read_text(encoding="utf-8")))
+    if not isinstance(loaded, dict):
+        raise TemplateMergeError(f"{path.name} is not a template (a YAML mapping)")
+    return loaded
 
 
 def _plain(value: Any) -> Any:
@@ -152,9 +154,7 @@ def _resolved_fragment(name: str, fragment: Template) -> Template:
         if imported not in parameters:
             raise TemplateMergeError(f"{name}: import {imported} is not declared as a parameter")
         import_target(imports[imported])
-    resolved = {
-        section: resolve_imports(fragment[section], imports) for section in SECTIONS if section in fragment
-    }
+    resolved = {section: resolve_imports(fragment[section], imports) for section in SECTIONS if section in fragment}
     resolved["Parameters"] = {key: value for key, value in parameters.items() if key not in imports}
     depends_on = fragment.get("Metadata", {}).get(DEPENDS_ON_KEY, {})
     for logical_id, dependencies in depends_on.items():
@@ -180,9 +180,8 @@ def merge_fragments(fragments: Iterable[tuple[str, Template]]) -> Template:
                 if logical_id in target:
                     if section in SHAREABLE_SECTIONS and target[logical_id] == definition:
                         continue
-                    raise TemplateMergeError(
-                        f"duplicate logical id {logical_id} in {section}: {owners[f'{section}:{logical_id}']} and {name}"
-                    )
+                    first = owners[f"{section}:{logical_id}"]
+                    raise TemplateMergeError(f"duplicate logical id {logical_id} in {section}: {first} and {name}")
                 _check_unique_across_sections(merged, section, logical_id, name)
                 target[logical_id] = definition
                 owners[f"{section}:{logical_id}"] = name
@@ -247,8 +246,10 @@ def package(stage: str, project_dir: Path, out_dir: Path, infra_dir: Path = INFR
     merged_path.write_text(json.dumps(build_infra_template(infra_dir), indent=2, ensure_ascii=False), "utf-8")
     chalice = Path(sys.executable).with_name("chalice")
     subprocess.run(
-        [str(chalice), "--project-dir", str(project_dir), "package", "--stage", stage]
-        + ["--merge-template", str(merged_path), str(out_dir)],
+        [
+            *(str(chalice), "--project-dir", str(project_dir), "package", "--stage", stage),
+            *("--merge-template", str(merged_path), str(out_dir)),
+        ],
         check=True,
     )
     sam_path = out_dir / "sam.json"
