@@ -38,7 +38,8 @@ run: $(STAMP)
 	@echo "Demo data:            $(BIN)/catdata seed --demo"
 	@echo "Serving on http://127.0.0.1:$(PORT)  (CATDATA_HOME=$(CATDATA_HOME))"
 	@# --no-autoreload: Chalice's reloader watches every file under the project, .catdata's database included.
-	$(BIN)/chalice local --stage local --host 127.0.0.1 --port $(PORT) --no-autoreload
+	CATDATA_PUBLIC_URL=$${CATDATA_PUBLIC_URL:-http://127.0.0.1:$(PORT)} \
+	  $(BIN)/chalice local --stage local --host 127.0.0.1 --port $(PORT) --no-autoreload
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

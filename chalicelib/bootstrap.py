@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .domain.municipality import MunicipalityRegistry, registry
-from .ports import CatStore, GatewayKeyRegistry, IdempotencyStore, KeyStore
-from .services.cats import CatService
+from .ports import AnalyticsEngine, CatStore, GatewayKeyRegistry, IdempotencyStore, KeyStore
+from .services.cats import CatDeleted, CatService
 from .services.complaints import ComplaintService
 from .services.idempotency import IdempotencyService
 from .services.keys import KeyService
@@ -22,7 +22,15 @@ from .services.tokens import PageTokenCodec
 from .settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from .adapters.aws.dynamo import DynamoStores
+    from mypy_boto3_s3 import S3Client
+
+    from .adapters.aws.athena import AthenaAnalyticsEngine
+    from .adapters.aws.dynamo import ClientFactory, DynamoStores
+    from .adapters.local_lake import OutboxPublisher
+    from .ports import LakeCompactor, LakeWriter
+    from .services.analytics import AnalyticsService
+    from .services.photos import PhotoService
+    from .services.statistics import StatisticsService
 
 
 class LocalGatewayKeyRegistry:
@@ -72,10 +80,24 @@ class Container:
     # ---- adapters ---------------------------------------------------------------------------
 
     @cached_property
+    def dynamodb_client(self) -> ClientFactory:
+        from .adapters.aws.dynamo import lazy_dynamodb_client
+
+        return lazy_dynamodb_client()
+
+    @cached_property
     def dynamo_stores(self) -> DynamoStores:
         from .adapters.aws.dynamo import make_dynamo_stores
 
-        return make_dynamo_stores(self.settings)
+        return make_dynamo_stores(self.settings, self.dynamodb_client)
+
+    @cached_property
+    def s3(self) -> S3Client:
+        import boto3
+        from botocore.config import Config
+
+        # SigV4 presigning: buckets encrypted with KMS refuse older signatures.
+        return boto3.client("s3", config=Config(signature_version="s3v4", retries={"mode": "standard"}))
 
     @cached_property
     def cat_store(self) -> CatStore:
@@ -117,7 +139,111 @@ class Container:
 
     @cached_property
     def cats(self) -> CatService:
-        return CatService(self.cat_store)
+        return CatService(self.cat_store, on_cat_deleted=[self._delete_photos_of])
+
+    def _delete_photos_of(self, deleted: CatDeleted) -> None:
+        self.photos.delete_cat_photos(deleted.municipality_id, deleted.cat_id)
+
+    @cached_property
+    def photos(self) -> PhotoService:
+        from .services.photos import PhotoService
+
+        if self.is_local:
+            from .adapters.local_photos import LocalPhotoFiles, SqlitePhotoRecords
+
+            files = LocalPhotoFiles(self.settings.home / "photos", self.settings.public_url, self.secret)
+            return PhotoService(
+                records=SqlitePhotoRecords(self.settings.sqlite_path),
+                store=files,
+                cats=self.cat_store,
+                local_endpoints=files,
+            )
+        from .adapters.aws.dynamo_photos import DynamoPhotoRecords
+        from .adapters.aws.s3_photos import S3PhotoStore
+
+        return PhotoService(
+            records=DynamoPhotoRecords(self.dynamodb_client(), self.settings.table_name),
+            store=S3PhotoStore(self.s3, self.settings.photo_bucket),
+            cats=self.cat_store,
+            upload_bucket=self.settings.photo_bucket,
+        )
+
+    @cached_property
+    def lake_writer(self) -> LakeWriter:
+        """Where change records go: the lake bucket in AWS, CATDATA_HOME/lake locally."""
+        if self.is_local:
+            from .adapters.local_lake import LocalLakeWriter
+
+            return LocalLakeWriter(self.settings.home / "lake")
+        from .adapters.aws.s3_lake import S3LakeWriter
+
+        return S3LakeWriter(self.s3, self.settings.lake_bucket)
+
+    @cached_property
+    def outbox_publisher(self) -> OutboxPublisher:
+        """Local only: the SQLite outbox plays DynamoDB Streams' part."""
+        from .adapters.local_lake import OutboxPublisher
+        from .adapters.sqlite.stores import SqliteCatStore
+
+        store = self.cat_store
+        assert isinstance(store, SqliteCatStore)
+        return OutboxPublisher(store, self.settings.home / "lake", self.lake_writer)
+
+    def publish_changes(self) -> None:
+        """Locally, move committed changes from the SQLite outbox to the lake (AWS: DynamoDB Streams does).
+
+        A failure here loses nothing: the changes stay in the outbox and the next call publishes them.
+        """
+        if not self.is_local:
+            return
+        try:
+            self.outbox_publisher.publish()
+        except Exception:
+            from .logs import logger
+
+            logger.exception("publishing the local change feed failed; it will be retried on the next write")
+
+    @cached_property
+    def lake_compactor(self) -> LakeCompactor:
+        if self.is_local:
+            from .adapters.duckdb_analytics import DuckDbLakeCompactor
+
+            return DuckDbLakeCompactor(self.settings.home / "lake")
+        from .adapters.aws.athena import AthenaLakeCompactor
+
+        return AthenaLakeCompactor(self._athena_engine())
+
+    def _athena_engine(self) -> AthenaAnalyticsEngine:
+        import boto3
+
+        from .adapters.aws.athena import AthenaAnalyticsEngine
+
+        return AthenaAnalyticsEngine(
+            boto3.client("athena"),
+            self.settings.athena_workgroup,
+            self.settings.glue_database,
+            self.settings.athena_output,
+        )
+
+    @cached_property
+    def analytics(self) -> AnalyticsService:
+        from .services.analytics import AnalyticsService
+
+        if self.is_local:
+            from .adapters.duckdb_analytics import DuckDbAnalyticsEngine
+
+            engine: AnalyticsEngine = DuckDbAnalyticsEngine(
+                self.settings.home / "lake", self.settings.home / "analytics"
+            )
+        else:
+            engine = self._athena_engine()
+        return AnalyticsService(engine, self.secret, self.registry)
+
+    @cached_property
+    def statistics(self) -> StatisticsService:
+        from .services.statistics import StatisticsService
+
+        return StatisticsService(self.cat_store, self.registry)
 
     @cached_property
     def complaints(self) -> ComplaintService:

@@ -19,7 +19,8 @@ from .domain.keys import Role
 def _init(container: Container, _: argparse.Namespace) -> int:
     container.settings.home.mkdir(parents=True, exist_ok=True)
     # Opening the stores creates their schema; the secret is made once.
-    _ = container.cat_store, container.key_store, container.idempotency_store, container.secret
+    for ready in (container.cat_store, container.key_store, container.idempotency_store, container.secret):
+        assert ready is not None
     print(f"local state ready in {container.settings.home}")
     return 0
 

@@ -51,6 +51,9 @@ def aws_container(aws_env: None, tmp_path: Path) -> Iterator[Container]:
         dynamodb.create_table(**main_table_definition(f"catdata-{suffix}"))
         dynamodb.create_table(**control_table_definition(f"catdata-control-{suffix}"))
         plan = boto3.client("apigateway", region_name=REGION).create_usage_plan(name=f"catdata-{suffix}")
+        s3 = boto3.client("s3", region_name=REGION)
+        for bucket in (f"catdata-photos-{suffix}", f"catdata-lake-{suffix}", f"catdata-athena-{suffix}"):
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
         yield Container(
             Settings(
                 backend="aws",
@@ -60,6 +63,7 @@ def aws_container(aws_env: None, tmp_path: Path) -> Iterator[Container]:
                 control_table_name=f"catdata-control-{suffix}",
                 photo_bucket=f"catdata-photos-{suffix}",
                 lake_bucket=f"catdata-lake-{suffix}",
+                athena_output=f"s3://catdata-athena-{suffix}/results/",
                 usage_plan_id=plan["id"],
                 token_secret="test-secret-" + suffix,
             )

@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -117,7 +118,7 @@ class DuckDbAnalyticsEngine:
         self.lake_root = lake_root
         self.results_dir = results_dir
 
-    def start(self, query_name: str, sql: str, params: list[Any] | tuple[Any, ...]) -> str:
+    def start(self, query_name: str, sql: str, params: Sequence[Any]) -> str:
         query_id = uuid.uuid4().hex
         record: dict[str, Any] = {"query_name": query_name, "state": "SUCCEEDED", "reason": None}
         try:

@@ -32,6 +32,8 @@ def install(app: Chalice, provider: Callable[[], Container]) -> None:
         except Exception:
             logger.exception("unhandled error outside a route")
             response = problems.problem(500, "an internal error occurred; it has been logged")
+        if getattr(event, "method", "GET") != "GET" and 200 <= response.status_code < 300:
+            provider().publish_changes()
         converted = problems.from_chalice_error_body(response.status_code, response.body)
         if converted is not None:
             converted.headers.update({k: v for k, v in response.headers.items() if k.lower() == "allow"})

@@ -75,7 +75,7 @@ class DemoSeeder:
             municipality_id,
             RegisterCatRequest(
                 name=rnd.choice(CAT_NAMES),
-                sex=sex,  # type: ignore[arg-type]
+                sex=sex,
                 status="community" if story == "community" else "ownerless",
                 area=rnd.choice(areas),
                 location=Location(lat=centre[0] + rnd.uniform(-0.01, 0.01), lon=centre[1] + rnd.uniform(-0.01, 0.01)),
