@@ -142,6 +142,26 @@ def test_filtered_pages_return_each_matching_cat_exactly_once(cats: CatStore) ->
     assert len(all_pages(cats, CHIYODA, filters[4], 100)) == 14
 
 
+def test_a_filter_matching_few_cats_far_apart_fills_pages_and_misses_none(cats: CatStore) -> None:
+    ids = sorted_ids(230)  # more than one DynamoDB read page (100 items) between matches
+    matching = {ids[3], ids[150], ids[229]}
+    cats.create_cats(
+        [
+            new_cat(cat_id=cat_id, status=CatStatus.community if cat_id in matching else CatStatus.owned)
+            for cat_id in ids
+        ]
+    )
+    flt = CatFilter(status=CatStatus.community)
+
+    first = cats.list_cats(CHIYODA, flt, 2, None)
+
+    assert [cat.cat_id for cat in first.items] == [ids[3], ids[150]]
+    assert first.cursor is not None
+    assert [cat.cat_id for cat in cats.list_cats(CHIYODA, flt, 2, first.cursor).items] == [ids[229]]
+    for limit in (1, 3):
+        assert all_pages(cats, CHIYODA, flt, limit) == sorted(matching)
+
+
 def _stored(store: CatStore, cat_id: str) -> Cat:
     cat = store.get_cat(CHIYODA, cat_id)
     assert cat is not None
