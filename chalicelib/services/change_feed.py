@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 _OPERATIONS: frozenset[str] = frozenset({"INSERT", "MODIFY", "REMOVE"})
 _KINDS: frozenset[str] = frozenset({"cat", "event", "complaint"})
+# Items that share the main table but are operational only (photo records and their per-cat lock): they never go
+# into the lake, and their changes are acknowledged, not failed (a failure would be retried forever).
+_KINDS_OUTSIDE_THE_LAKE: frozenset[str] = frozenset({"photo", "photo_lock"})
 _DESERIALIZER = TypeDeserializer()
 
 
@@ -54,8 +57,14 @@ def _attribute(value: Mapping[str, Any]) -> Any:
     return _DESERIALIZER.deserialize(dict(value))
 
 
+class NotLakeData(Exception):
+    """The change is of an item the lake never holds (photos): skipped, and reported as processed."""
+
+
 def change_from_stream_record(record: DynamoDBRecord) -> ChangeRecord:
-    """A DynamoDB stream record (NEW_AND_OLD_IMAGES) as the backends' common ChangeRecord."""
+    """A DynamoDB stream record (NEW_AND_OLD_IMAGES) as the backends' common ChangeRecord.
+
+    NotLakeData for photo items; UndecodableChange for anything else that is not a cat, event or complaint."""
     stream = record.raw_event.get("dynamodb")
     operation = record.raw_event.get("eventName")
     if not isinstance(stream, Mapping) or operation not in _OPERATIONS:
@@ -71,6 +80,8 @@ def change_from_stream_record(record: DynamoDBRecord) -> ChangeRecord:
         raise UndecodableChange(f"record {sequence}: image is not DynamoDB JSON ({exc})") from exc
     image = new_image or old_image or {}
     kind = image.get("kind")
+    if kind in _KINDS_OUTSIDE_THE_LAKE:
+        raise NotLakeData(f"record {sequence}: item kind {kind!r} stays out of the lake")
     if kind not in _KINDS:
         raise UndecodableChange(f"record {sequence}: item kind {str(kind)[:20]!r} is not lake data")
     created = stream.get("ApproximateCreationDateTime")
@@ -131,6 +142,8 @@ def handle_stream_event(event: Mapping[str, Any], writer: LakeWriter, context: A
         sequence = str((raw.get("dynamodb") or {}).get("SequenceNumber") or f"unknown-{position}")
         try:
             decoded.append((sequence, change_from_stream_record(DynamoDBRecord(raw))))
+        except NotLakeData:
+            continue  # not in `decoded`, so never among the failures: acknowledged as processed
         except Exception as exc:  # a poison record: reported as failed, never stops the batch
             decoded.append((sequence, exc if isinstance(exc, UndecodableChange) else UndecodableChange(str(exc))))
     outcome = write_changes(decoded, writer)

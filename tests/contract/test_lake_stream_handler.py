@@ -157,3 +157,52 @@ def test_a_kms_key_id_is_sent_as_sse_kms(s3):
     head = client.head_object(Bucket=bucket, Key=first)
     assert head["ServerSideEncryption"] == "aws:kms"
     assert head["SSEKMSKeyId"].endswith(key_id)
+
+
+def _photo_stream_record(operation: str, image: dict[str, Any], sequence: str) -> dict[str, Any]:
+    image_name = "OldImage" if operation == "REMOVE" else "NewImage"
+    return {
+        "eventID": uuid.uuid4().hex,
+        "eventName": operation,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": REGION,
+        "dynamodb": {
+            "ApproximateCreationDateTime": 1748736000,
+            "Keys": _dynamodb_json({"municipality_id": image["municipality_id"], "sk": image["sk"]}),
+            "SequenceNumber": sequence,
+            "SizeBytes": 256,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+            image_name: _dynamodb_json(image),
+        },
+        "eventSourceARN": f"arn:aws:dynamodb:{REGION}:123456789012:table/catdata/stream/2025-06-01T00:00:00.000",
+    }
+
+
+def test_photo_and_photo_lock_changes_are_acknowledged_and_never_reach_the_lake(s3):
+    client, bucket = s3
+    changes, event = _batch()
+    cat_id, photo_id = "01JX0000000000000000000000", "01JX0000000000000000000001"
+    photo = {
+        "municipality_id": "131016",
+        "sk": f"PHOTO#{cat_id}#{photo_id}",
+        "kind": "photo",
+        "photo_id": photo_id,
+        "cat_id": cat_id,
+        "state": "pending",
+    }
+    lock = {"municipality_id": "131016", "sk": f"PHOTO#{cat_id}", "kind": "photo_lock", "revision": 1}
+    photo_records = [
+        _photo_stream_record("INSERT", lock, "900000000000000000001"),
+        _photo_stream_record("INSERT", photo, "900000000000000000002"),
+        _photo_stream_record("MODIFY", {**photo, "state": "ready"}, "900000000000000000003"),
+        _photo_stream_record("REMOVE", photo, "900000000000000000004"),
+    ]
+    event["Records"] = event["Records"][:3] + photo_records + event["Records"][3:]
+
+    response = handle_stream_event(event, S3LakeWriter(client, bucket))
+
+    assert response == {"batchItemFailures": []}
+    rows = _lake_rows(client, bucket)
+    assert sorted(r["record_id"] for r in rows) == sorted(c.sequence.zfill(40) for c in changes)
+    assert not any(photo_id in json.dumps(r) for r in rows)
