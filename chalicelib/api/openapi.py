@@ -26,6 +26,10 @@ _ULID_SCHEMA = {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$", "descri
 _HEADER_DOCS = {
     "ETag": {"description": "The resource's version", "schema": {"type": "string"}},
     "Location": {"description": "Where the created resource lives", "schema": {"type": "string"}},
+    "Content-Disposition": {
+        "description": "For a file download (e.g. CSV): attachment with a suggested file name",
+        "schema": {"type": "string"},
+    },
 }
 _ERROR_STATUSES_PUBLIC = (400, 500)
 _ERROR_STATUSES = (400, 401, 403, 404, 409, 412, 413, 415, 422, 500)
@@ -160,6 +164,8 @@ def _response(doc: ResponseDoc) -> dict[str, Any]:
         else:
             schema = {"type": "object"}
         result["content"] = {doc.media_type: {"schema": schema}}
+    for media_type, alternative_schema in doc.alternatives:
+        result.setdefault("content", {})[media_type] = {"schema": alternative_schema}
     if doc.headers:
         result["headers"] = {name: _HEADER_DOCS[name] for name in doc.headers}
     return result

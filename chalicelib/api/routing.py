@@ -34,6 +34,8 @@ class ResponseDoc:
     schema: type[BaseModel] | dict[str, Any] | None = None
     media_type: str = JSON_MEDIA_TYPE
     headers: tuple[str, ...] = ()
+    # Further representations of the same response (media type → JSON schema), e.g. text/csv beside JSON.
+    alternatives: tuple[tuple[str, dict[str, Any]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Operation:
     idempotent_create: bool = False
     etag_request: bool = False
     description: str = ""
+    # Scope check for a path parameter other than municipality_id (e.g. prefecture_id); runs where the
+    # municipality scope check runs, so a key outside the scope gets 403 before any query validation.
+    authorize: Callable[[RequestContext, Mapping[str, str]], None] | None = None
 
 
 OPERATIONS: list[Operation] = []
@@ -164,6 +169,7 @@ class ApiBlueprint:
         etag_request: bool = False,
         description: str = "",
         content_types: tuple[str, ...] = (JSON_MEDIA_TYPE,),
+        authorize: Callable[[RequestContext, Mapping[str, str]], None] | None = None,
     ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
         operation = Operation(
             method=method,
@@ -180,6 +186,7 @@ class ApiBlueprint:
             idempotent_create=idempotent_create,
             etag_request=etag_request,
             description=description,
+            authorize=authorize,
         )
         OPERATIONS.append(operation)
         blueprint = self.blueprint
@@ -209,6 +216,8 @@ def _dispatch(
             ctx.municipality = services.registry.get(path_params["municipality_id"])
         if ctx.principal is not None and operation.role is not None:
             ctx.principal.require(operation.role, ctx.municipality.municipality_id if ctx.municipality else None)
+        if operation.authorize is not None:
+            operation.authorize(ctx, path_params)
         for name, value in path_params.items():
             if name.endswith("_id") and name not in ("municipality_id", "prefecture_id", "query_id", "key_id"):
                 check_ulid(value, name)
