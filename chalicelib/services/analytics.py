@@ -169,12 +169,12 @@ class AnalyticsService:
     def scope_filter(self, principal: Principal, municipality_id: str | None, prefecture_id: str | None) -> ScopeFilter:
         """What the SQL may read: the requested target intersected with the key's scope; Forbidden if empty."""
         if municipality_id is not None:
-            self._municipalities.get(municipality_id)  # InvalidInput / NotFound
+            self._known("municipality_id", municipality_id, self._municipalities.get)
             if not principal.covers(municipality_id):
                 raise Forbidden(f"this key's scope does not include municipality {municipality_id}")
             return ScopeFilter((), (municipality_id,))
         if prefecture_id is not None:
-            self._municipalities.prefecture(prefecture_id)
+            self._known("prefecture_id", prefecture_id, self._municipalities.prefecture)
             if principal.is_global or prefecture_id in principal.scope:
                 return ScopeFilter((prefecture_id,), ())
             mine = tuple(sorted(s for s in principal.scope if len(s) == 6 and s[:2] == prefecture_id))
@@ -187,6 +187,17 @@ class AnalyticsService:
             tuple(sorted(s for s in principal.scope if len(s) == 2)),
             tuple(sorted(s for s in principal.scope if len(s) == 6)),
         )
+
+    @staticmethod
+    def _known(name: str, code: str, lookup: Callable[[str], object]) -> None:
+        """A code in the body must be in the official list: 400 naming the parameter (not a path 404)."""
+        try:
+            lookup(code)
+        except (InvalidInput, NotFound):
+            raise InvalidInput(
+                f"{name} '{code[:20]}' is not a known code",
+                errors=[{"loc": ["body", "parameters", name], "msg": "not in the JIS X 0402 list"}],
+            ) from None
 
     def _bind(self, name: str, parameters: _Target, scope: ScopeFilter) -> Any:
         if name in ("scope_prefectures", "scope_municipalities"):
