@@ -1,4 +1,4 @@
-"""Write infra/lake.yaml: the Glue tables of the lake's raw layer and the repository's SQL as Athena named queries.
+"""Write infra/lake.yaml: the lake's Glue tables (raw/ and curated/) and the repository's SQL as Athena named queries.
 
 Generated from chalicelib/lake/tables.py (columns, partition projection, SerDe), chalicelib/lake/sql/*.sql and
 the JIS X 0402 registry, so the catalog cannot drift from what the stream function writes and what the API runs.
@@ -76,6 +76,35 @@ def raw_table(kind: tables.LakeKind) -> dict[str, Any]:
     }
 
 
+def curated_table(kind: tables.LakeKind) -> dict[str, Any]:
+    """curated_{kind}: the Iceberg (v2) table the compaction MERGE (chalicelib/lake/sql/compact/merge_{kind}.sql)
+    writes. Glue creates the table and its first metadata file when CloudFormation creates the resource, so the
+    MERGE never needs a CREATE TABLE of its own.
+
+    Unpartitioned: Glue's CREATE of an Iceberg table from a TableInput refuses PartitionKeys (Iceberg partitions
+    are hidden), and the newer IcebergTableInput form with a partition spec is not yet deployable reliably.
+    Latest state per entity is small (thousands of rows per municipality); Iceberg's per-file column statistics
+    still let Athena skip files by municipality_id and fiscal_year.
+    """
+    return {
+        "Type": "AWS::Glue::Table",
+        "Properties": {
+            "CatalogId": {"Ref": "AWS::AccountId"},
+            "DatabaseName": {"Ref": "GlueDatabaseName"},
+            "TableInput": {
+                "Name": tables.curated_table_name(kind),
+                "Description": f"latest state of every {kind} (Iceberg, Parquet), written by the compaction MERGE",
+                "TableType": "EXTERNAL_TABLE",
+                "StorageDescriptor": {
+                    "Location": _sub_bucket(tables.curated_location(BUCKET_PLACEHOLDER, kind)),
+                    "Columns": _columns(tables.curated_columns(kind)),
+                },
+            },
+            "OpenTableFormatInput": {"IcebergInput": {"MetadataOperation": "CREATE", "Version": "2"}},
+        },
+    }
+
+
 def named_query(name: str) -> dict[str, Any]:
     sql = load_sql(name)
     first_line = sql.text.splitlines()[0].removeprefix("--").strip() if sql.text.startswith("--") else name
@@ -95,13 +124,14 @@ def build() -> dict[str, Any]:
     resources: dict[str, Any] = {}
     for kind in tables.KINDS:
         resources[f"RawTable{_logical_id(kind)}"] = raw_table(kind)
+        resources[f"CuratedTable{_logical_id(kind)}"] = curated_table(kind)
     for name in query_names():
         resources[f"NamedQuery{_logical_id(name)}"] = named_query(name)
     imported = {"Type": "String", "Description": "Imported from data.yaml / analytics.yaml when merged."}
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": "catdata lake catalog: Glue tables of raw/ (partition projection) and the repository's SQL "
-        "as Athena named queries (generated from chalicelib/lake).",
+        "Description": "catdata lake catalog: Glue tables of raw/ (partition projection) and curated/ (Iceberg) and "
+        "the repository's SQL as Athena named queries (generated from chalicelib/lake).",
         "Metadata": {
             "CatData::Imports": {
                 "LakeBucketName": {"Ref": "LakeBucket"},

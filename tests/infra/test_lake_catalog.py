@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from chalicelib.domain.municipality import registry
 from chalicelib.lake import tables
-from chalicelib.lake.sql_files import load_sql, query_names
+from chalicelib.lake.sql_files import load_sql, merge_sql, query_names
 from scripts import generate_lake_infra
 
 pytestmark = pytest.mark.infra
@@ -18,12 +19,16 @@ def test_regenerating_the_lake_catalog_gives_the_committed_file() -> None:
     assert generate_lake_infra.OUTPUT.read_text(encoding="utf-8") == generate_lake_infra.render()
 
 
-def _raw_tables(infra_template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _glue_tables(infra_template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
-        r["Properties"]["TableInput"]["Name"]: r["Properties"]["TableInput"]
+        r["Properties"]["TableInput"]["Name"]: r["Properties"]
         for r in infra_template["Resources"].values()
         if r.get("Type") == "AWS::Glue::Table"
     }
+
+
+def _raw_tables(infra_template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: properties["TableInput"] for name, properties in _glue_tables(infra_template).items()}
 
 
 @pytest.mark.parametrize("kind", tables.KINDS)
@@ -52,3 +57,25 @@ def test_the_registered_sql_is_the_repositorys_files(infra_template: dict[str, A
         if r.get("Type") == "AWS::Athena::NamedQuery"
     }
     assert registered == {name: load_sql(name).text for name in query_names()}
+
+
+@pytest.mark.parametrize("kind", tables.KINDS)
+def test_the_curated_iceberg_table_is_the_one_the_compaction_merge_writes(
+    infra_template: dict[str, Any], kind: tables.LakeKind
+) -> None:
+    target = re.search(r"^MERGE INTO (\w+)", merge_sql(kind).text, re.MULTILINE)
+    assert target is not None and target.group(1) == tables.curated_table_name(kind)
+    properties = _glue_tables(infra_template)[target.group(1)]
+    assert properties["OpenTableFormatInput"] == {"IcebergInput": {"MetadataOperation": "CREATE", "Version": "2"}}
+    descriptor = properties["TableInput"]["StorageDescriptor"]
+    assert descriptor["Location"] == {"Fn::Sub": f"s3://${{LakeBucket}}/curated/{kind}/"}
+    assert [(c["Name"], c["Type"]) for c in descriptor["Columns"]] == [
+        (c.name, c.glue_type) for c in tables.curated_columns(kind)
+    ]
+
+
+@pytest.mark.parametrize("kind", tables.KINDS)
+def test_the_merge_inserts_exactly_the_curated_columns(kind: tables.LakeKind) -> None:
+    inserted = re.search(r"INSERT \(([^)]*)\)", merge_sql(kind).text)
+    assert inserted is not None
+    assert [name.strip() for name in inserted.group(1).split(",")] == [c.name for c in tables.curated_columns(kind)]
