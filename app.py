@@ -8,6 +8,9 @@ from chalicelib import api
 from chalicelib.bootstrap import get_container
 
 app = Chalice(app_name="catdata")
+# Binary bodies pass through API Gateway and `chalice local` base64-encoded: images served by the local
+# download route (JPEG and PNG are Chalice defaults) and multipart upload forms. Never */* or JSON here.
+app.api.binary_types.extend(["image/webp", "multipart/form-data"])
 api.install(app, get_container)
 
 # `chalice package` needs an ARN here; infra/overrides/functions.yaml replaces it with the table's stream.

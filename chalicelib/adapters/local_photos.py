@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import email.parser
-import email.policy
 import hashlib
 import hmac
 import json
@@ -128,7 +126,7 @@ class LocalPhotoFiles:
                 "the upload form lacks signed fields",
                 errors=[{"loc": ["form", name], "msg": "required"} for name in missing],
             )
-        if not hmac.compare_digest(fields["signature"], self._sign("upload", fields["policy"])):
+        if not hmac.compare_digest(fields["signature"].encode(), self._sign("upload", fields["policy"]).encode()):
             raise Forbidden("the upload signature does not match")
         policy = self._decode_json(fields["policy"])
         key = policy.get("key")
@@ -149,7 +147,8 @@ class LocalPhotoFiles:
 
     def open_download(self, token: str) -> tuple[bytes, str]:
         payload, _, signature = token.partition(".")
-        if not signature or not hmac.compare_digest(signature, self._sign("download", payload)):
+        # Compared as bytes: compare_digest refuses non-ASCII text, and a token may hold anything.
+        if not signature or not hmac.compare_digest(signature.encode(), self._sign("download", payload).encode()):
             raise Forbidden("the download link is not valid")
         claims = self._decode_json(payload)
         if self._clock().timestamp() >= claims["expires_at"]:
@@ -181,37 +180,6 @@ class LocalPhotoFiles:
         if not key or not set(key) <= _KEY_CHARS or ".." in key or key.startswith("/"):
             raise InvalidInput(f"not a photo key: {key!r}")
         return self._root / key
-
-
-def parse_multipart_form(body: bytes, content_type_header: str) -> tuple[dict[str, str], bytes, str | None]:
-    """The text fields, the `file` part's bytes and its content type of a multipart/form-data body.
-
-    For the local upload route, which receives exactly what a browser or `requests` posts to S3.
-    """
-    if not content_type_header.lower().startswith("multipart/form-data"):
-        raise UnsupportedMediaType("uploads are multipart/form-data")
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        b"Content-Type: " + content_type_header.encode("latin-1") + b"\r\n\r\n" + body
-    )
-    if not message.is_multipart():
-        raise InvalidInput("the upload is not a multipart form")
-    fields: dict[str, str] = {}
-    file_data: bytes | None = None
-    file_type: str | None = None
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            continue
-        payload = part.get_payload(decode=True)
-        raw = payload if isinstance(payload, bytes) else b""
-        if name == "file":
-            file_data = raw
-            file_type = part.get_content_type() if part.get("content-type") else None
-        else:
-            fields[name] = raw.decode("utf-8")
-    if file_data is None:
-        raise InvalidInput("the upload form has no file", errors=[{"loc": ["form", "file"], "msg": "required"}])
-    return fields, file_data, file_type
 
 
 _SCHEMA = """

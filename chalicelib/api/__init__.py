@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Chalice, Response
 
 from ..logs import logger
-from . import analytics, cats, complaints, health, municipalities, problems, statistics
+from . import analytics, cats, complaints, health, municipalities, photos, problems, statistics
 from .routing import bind_request, use_container
 
 if TYPE_CHECKING:
     from ..bootstrap import Container
 
-BLUEPRINTS = (health.api, municipalities.api, cats.api, complaints.api, statistics.api, analytics.api)
+BLUEPRINTS = (health.api, municipalities.api, cats.api, complaints.api, statistics.api, analytics.api, photos.api)
 
 
 def install(app: Chalice, provider: Callable[[], Container]) -> None:

@@ -21,6 +21,7 @@ _PATH_PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
         "description": "全国地方公共団体コード (JIS X 0402, 6 digits with check digit)",
     },
     "prefecture_id": {"type": "string", "pattern": "^[0-9]{2}$", "description": "都道府県コード"},
+    "token": {"type": "string", "minLength": 1, "maxLength": 2048, "description": "Signed, expiring download token"},
 }
 _ULID_SCHEMA = {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$", "description": "ULID"}
 _HEADER_DOCS = {
@@ -97,8 +98,13 @@ def _operation(operation: Operation) -> dict[str, Any]:
     if operation.body is not None:
         name = operation.body_name or getattr(operation.body, "__name__", "Body")
         result["requestBody"] = {
-            "required": True,
+            "required": not operation.body_optional,
             "content": {"application/json": {"schema": {"$ref": _REF.format(model=name)}}},
+        }
+    if operation.raw_body is not None:
+        result["requestBody"] = {
+            "required": True,
+            "content": {operation.raw_body.media_type: {"schema": operation.raw_body.schema}},
         }
     return result
 

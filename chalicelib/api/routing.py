@@ -39,6 +39,16 @@ class ResponseDoc:
 
 
 @dataclass(frozen=True)
+class RawBody:
+    """A body that is not JSON (e.g. a multipart form), handed to the handler as bytes under its own size limit
+    instead of the JSON one. `schema` is what the OpenAPI document says about it."""
+
+    media_type: str
+    max_bytes: int
+    schema: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Operation:
     method: str
     path: str
@@ -54,6 +64,9 @@ class Operation:
     idempotent_create: bool = False
     etag_request: bool = False
     description: str = ""
+    # An empty body is allowed and leaves ctx.body None (e.g. a create whose every field has a default).
+    body_optional: bool = False
+    raw_body: RawBody | None = None
     # Scope check for a path parameter other than municipality_id (e.g. prefecture_id); runs where the
     # municipality scope check runs, so a key outside the scope gets 403 before any query validation.
     authorize: Callable[[RequestContext, Mapping[str, str]], None] | None = None
@@ -169,6 +182,8 @@ class ApiBlueprint:
         etag_request: bool = False,
         description: str = "",
         content_types: tuple[str, ...] = (JSON_MEDIA_TYPE,),
+        body_optional: bool = False,
+        raw_body: RawBody | None = None,
         authorize: Callable[[RequestContext, Mapping[str, str]], None] | None = None,
     ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
         operation = Operation(
@@ -186,8 +201,12 @@ class ApiBlueprint:
             idempotent_create=idempotent_create,
             etag_request=etag_request,
             description=description,
+            body_optional=body_optional,
+            raw_body=raw_body,
             authorize=authorize,
         )
+        if raw_body is not None:
+            content_types = (raw_body.media_type,)
         OPERATIONS.append(operation)
         blueprint = self.blueprint
 
@@ -222,7 +241,9 @@ def _dispatch(
             if name.endswith("_id") and name not in ("municipality_id", "prefecture_id", "query_id", "key_id"):
                 check_ulid(value, name)
         ctx.query = _parse_query(operation, request)
-        if operation.body is not None:
+        if operation.raw_body is not None:
+            ctx.raw_body = _read_body(request, operation.raw_body.max_bytes)
+        elif operation.body is not None and not (operation.body_optional and not _read_body(request).strip()):
             ctx.raw_body, ctx.body = _parse_body(operation, request, services.settings.max_body_bytes)
         idempotency_key = ctx.header("idempotency-key")
         if operation.idempotent_create and idempotency_key is not None and ctx.principal is not None:
@@ -279,11 +300,16 @@ def _parse_query(operation: Operation, request: Request) -> Any:
         ) from None
 
 
-def _parse_body(operation: Operation, request: Request, max_bytes: int) -> tuple[bytes, Any]:
+def _read_body(request: Request, max_bytes: int | None = None) -> bytes:
     body = request.raw_body or b""
     raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
-    if len(raw) > max_bytes:
+    if max_bytes is not None and len(raw) > max_bytes:
         raise PayloadTooLarge(f"the body has {len(raw)} bytes; at most {max_bytes} are accepted")
+    return raw
+
+
+def _parse_body(operation: Operation, request: Request, max_bytes: int) -> tuple[bytes, Any]:
+    raw = _read_body(request, max_bytes)
     content_type = str(request.headers.get("content-type") or JSON_MEDIA_TYPE).split(";")[0].strip().lower()
     if content_type != JSON_MEDIA_TYPE:
         raise UnsupportedMediaType(f"send JSON (Content-Type: {JSON_MEDIA_TYPE}), not {content_type[:60]}")

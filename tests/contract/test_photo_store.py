@@ -29,7 +29,8 @@ from ulid import ULID
 from chalicelib.adapters.aws.dynamo_photos import DynamoPhotoRecords
 from chalicelib.adapters.aws.dynamo_schema import main_table_definition
 from chalicelib.adapters.aws.s3_photos import S3PhotoStore
-from chalicelib.adapters.local_photos import LocalPhotoFiles, SqlitePhotoRecords, parse_multipart_form
+from chalicelib.adapters.local_photos import LocalPhotoFiles, SqlitePhotoRecords
+from chalicelib.api.multipart import parse_multipart_form
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.photos import MAX_UPLOAD_BYTES, PhotoRecord, PhotoState, StartedUpload
 from chalicelib.services.photos import PhotoService
