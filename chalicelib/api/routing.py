@@ -216,7 +216,10 @@ class ApiBlueprint:
                 return _dispatch(operation, handler, request, path_params)
 
             view.__name__ = operation.operation_id
-            blueprint.route(path, methods=[method], content_types=list(content_types))(view)
+            # Deployed, API Gateway checks the key too (usage plan); the app still resolves it to a principal.
+            blueprint.route(path, methods=[method], content_types=list(content_types), api_key_required=not public)(
+                view
+            )
             return handler
 
         return decorator

@@ -26,11 +26,22 @@ class ApiGatewayKeyRegistry:
     def _name(self, key_id: str) -> str:
         return f"catdata-{self._stage}-{key_id}"
 
+    def _plan_id(self) -> str:
+        """The configured usage plan, else the stack's plan by its name (catdata-<stage>)."""
+        if self._usage_plan_id:
+            return self._usage_plan_id
+        wanted = f"catdata-{self._stage}"
+        for page in self._client.get_paginator("get_usage_plans").paginate():
+            for plan in page.get("items", []):
+                if plan.get("name") == wanted and "id" in plan:
+                    self._usage_plan_id = plan["id"]
+                    return plan["id"]
+        raise RuntimeError(f"no usage plan named {wanted}: set CATDATA_USAGE_PLAN_ID or deploy the stack first")
+
     def register(self, key_id: str, key: str) -> None:
-        if not self._usage_plan_id:
-            raise RuntimeError("CATDATA_USAGE_PLAN_ID is not set: the key could not be added to the usage plan")
+        plan_id = self._plan_id()
         created = self._client.create_api_key(name=self._name(key_id), value=key, enabled=True)
-        self._client.create_usage_plan_key(usagePlanId=self._usage_plan_id, keyId=created["id"], keyType="API_KEY")
+        self._client.create_usage_plan_key(usagePlanId=plan_id, keyId=created["id"], keyType="API_KEY")
 
     def disable(self, key_id: str) -> None:
         found = self._client.get_api_keys(nameQuery=self._name(key_id), includeValues=False)
