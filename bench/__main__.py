@@ -80,14 +80,19 @@ def cold_start(runs: int = 7) -> dict[str, Any]:
         env = {**os.environ, "CATDATA_HOME": home, "CATDATA_BACKEND": "local", "CATDATA_LOG_LEVEL": "WARNING"}
         created = subprocess.run(
             [str(Path(PYTHON).parent / "catdata"), "keys", "create", "--role", "viewer", "--scope", "131016"],
-            env=env, capture_output=True, text=True, check=True, timeout=60,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
         )
         env["BENCH_KEY"] = created.stdout.strip().splitlines()[-1]
         for _ in range(runs):
             app_times.append(_run_script(_COLD_APP, env))
             base_times.append(_run_script(_COLD_BASELINE, env))
     app_ms, base_ms = statistics.median(app_times) * 1000, statistics.median(base_times) * 1000
-    return {"app_ms": round(app_ms), "baseline_ms": round(base_ms), "ratio": round(app_ms / base_ms, 2), "target": "≤ 1.5×"}
+    ratio = round(app_ms / base_ms, 2)
+    return {"app_ms": round(app_ms), "baseline_ms": round(base_ms), "ratio": ratio, "target": "≤ 1.5×"}
 
 
 def package_size(stage: str = "dev") -> dict[str, Any]:
@@ -157,8 +162,9 @@ def request_path(runs: int = 400) -> dict[str, Any]:
                 client.http.post("/municipalities/131016/cats", headers=headers, body=body)
             base = _median_us(lambda: baseline.http.get("/"), runs)
             get_cat = _median_us(lambda: client.http.get(cat_url, headers=headers), runs)
-            post_cat = _median_us(lambda: client.http.post("/municipalities/131016/cats", headers=headers, body=body), runs)
-            list_cats = _median_us(lambda: client.http.get("/municipalities/131016/cats?limit=50", headers=headers), runs)
+            cats = "/municipalities/131016/cats"
+            post_cat = _median_us(lambda: client.http.post(cats, headers=headers, body=body), runs)
+            list_cats = _median_us(lambda: client.http.get(cats + "?limit=50", headers=headers), runs)
     return {
         "constant_us": round(base),
         "get_cat_us": round(get_cat),
@@ -178,9 +184,7 @@ def bulk_write(rows: int = 100_000, batch: int = 5_000) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as home:
         container = Container(Settings(backend="local", home=Path(home)))
-        requests = [
-            RegisterCatRequest(name=f"猫{n}", area=f"地区{n % 40}", status="community") for n in range(batch)
-        ]
+        requests = [RegisterCatRequest(name=f"猫{n}", area=f"地区{n % 40}", status="community") for n in range(batch)]
         container.cats.register_many("131016", requests[:100])
         started = time.perf_counter()
         for _ in range(rows // batch):
