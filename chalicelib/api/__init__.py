@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalice.app import Chalice, Response
+from ulid import ULID
 
 from ..logs import logger
 from . import analytics, cats, complaints, health, municipalities, photos, problems, statistics
@@ -26,7 +27,8 @@ def install(app: Chalice, provider: Callable[[], Container]) -> None:
     @app.middleware("http")
     def problem_details_everywhere(event: Any, get_response: Callable[[Any], Response]) -> Response:
         bind_request(event)
-        logger.thread_safe_append_keys(request_id=_request_id(event))
+        request_id = _request_id(event)
+        logger.thread_safe_append_keys(request_id=request_id)
         try:
             response = get_response(event)
         except Exception:
@@ -38,6 +40,7 @@ def install(app: Chalice, provider: Callable[[], Container]) -> None:
         if converted is not None:
             converted.headers.update({k: v for k, v in response.headers.items() if k.lower() == "allow"})
             response = converted
+        response.headers.setdefault("X-Request-Id", request_id)
         logger.info(
             "request",
             extra={
@@ -51,7 +54,8 @@ def install(app: Chalice, provider: Callable[[], Container]) -> None:
         return response
 
 
-def _request_id(request: Any) -> str | None:
+def _request_id(request: Any) -> str:
+    """API Gateway's request id; `chalice local` has none, so one is made to tie a request's log lines."""
     context = getattr(request, "context", None) or {}
     value = context.get("requestId")
-    return str(value) if value else None
+    return str(value) if value else str(ULID())
