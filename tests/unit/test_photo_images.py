@@ -193,3 +193,23 @@ def test_the_photo_service_does_not_load_pillow_until_a_photo_is_processed():
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_importing_the_app_and_serving_its_first_requests_loads_no_heavy_library(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "import app\n"
+        "from chalice.test import Client\n"
+        "with Client(app.app) as client:\n"
+        "    assert client.http.get('/health').status_code == 200\n"
+        "    assert client.http.get('/openapi.json').status_code == 200\n"
+        "heavy = ('PIL', 'duckdb', 'sqlglot', 'chalicelib.images', 'chalicelib.adapters.duckdb_analytics',\n"
+        "         'chalicelib.adapters.aws.athena')\n"
+        "print('LOADED:' + ','.join(name for name in heavy if name in sys.modules))\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "CATDATA_HOME": str(tmp_path / "catdata"), "CATDATA_LOG_LEVEL": "WARNING"}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    loaded = [line for line in result.stdout.splitlines() if line.startswith("LOADED:")]
+    assert loaded == ["LOADED:"]
