@@ -62,5 +62,5 @@ def test_the_committed_fragments_are_the_ones_the_package_script_reads() -> None
     names = [path.name for path in fragment_paths(PROJECT_ROOT / "infra")]
     assert names == [
         *("analytics.yaml", "api.yaml", "data.yaml", "lake.yaml"),
-        *("monitoring.yaml", "network.yaml", "security.yaml"),
+        *("monitoring.yaml", "network.yaml", "quicksight.yaml", "security.yaml"),
     ]
