@@ -185,10 +185,11 @@ def get_photo(ctx: RequestContext, municipality_id: str, cat_id: str, photo_id: 
     description=(
         "Public: the signed form fields are the authorization. 403 for a forged or expired form, 413 above "
         "10 MiB, 415 for a type other than JPEG/PNG/WebP (or the one pinned), 400 for a malformed form. "
-        "404 on the AWS backend, where S3 receives uploads."
+        "Deployed (AWS), S3 receives uploads: API Gateway asks for a key here and the app answers 404."
     ),
     tag="photos",
     public=True,
+    local_only=True,
     raw_body=RawBody("multipart/form-data", MAX_UPLOAD_BYTES + _FORM_OVERHEAD_BYTES, _UPLOAD_FORM_SCHEMA),
     responses={204: NO_CONTENT, 403: PROBLEM, 404: PROBLEM, 413: PROBLEM, 415: PROBLEM},
 )
@@ -205,9 +206,13 @@ def receive_local_upload(ctx: RequestContext) -> Response:
     "GET",
     operation_id="getLocalPhoto",
     summary="Local backend only: the image behind a signed, short-lived download link",
-    description="Public: the token is signed and expires. 403 if forged or expired; 404 on the AWS backend.",
+    description=(
+        "Public: the token is signed and expires. 403 if forged or expired. Deployed (AWS), S3 serves downloads: "
+        "API Gateway asks for a key here and the app answers 404."
+    ),
     tag="photos",
     public=True,
+    local_only=True,
     responses={200: _IMAGE, 403: PROBLEM, 404: PROBLEM},
 )
 def get_local_photo(ctx: RequestContext, token: str) -> Response:

@@ -67,6 +67,8 @@ class Operation:
     # An empty body is allowed and leaves ctx.body None (e.g. a create whose every field has a default).
     body_optional: bool = False
     raw_body: RawBody | None = None
+    # Served (publicly, signed) by the local backend only; deployed, API Gateway still demands a key for it.
+    local_only: bool = False
     # Scope check for a path parameter other than municipality_id (e.g. prefecture_id); runs where the
     # municipality scope check runs, so a key outside the scope gets 403 before any query validation.
     authorize: Callable[[RequestContext, Mapping[str, str]], None] | None = None
@@ -184,6 +186,7 @@ class ApiBlueprint:
         content_types: tuple[str, ...] = (JSON_MEDIA_TYPE,),
         body_optional: bool = False,
         raw_body: RawBody | None = None,
+        local_only: bool = False,
         authorize: Callable[[RequestContext, Mapping[str, str]], None] | None = None,
     ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
         operation = Operation(
@@ -203,6 +206,7 @@ class ApiBlueprint:
             description=description,
             body_optional=body_optional,
             raw_body=raw_body,
+            local_only=local_only,
             authorize=authorize,
         )
         if raw_body is not None:
@@ -217,7 +221,9 @@ class ApiBlueprint:
 
             view.__name__ = operation.operation_id
             # Deployed, API Gateway checks the key too (usage plan); the app still resolves it to a principal.
-            blueprint.route(path, methods=[method], content_types=list(content_types), api_key_required=not public)(
+            # Local-only routes have no use there, so no anonymous caller reaches them (they would answer 404).
+            key_required = not public or local_only
+            blueprint.route(path, methods=[method], content_types=list(content_types), api_key_required=key_required)(
                 view
             )
             return handler
