@@ -213,3 +213,55 @@ def test_importing_the_app_and_serving_its_first_requests_loads_no_heavy_library
     )
     loaded = [line for line in result.stdout.splitlines() if line.startswith("LOADED:")]
     assert loaded == ["LOADED:"]
+
+
+# Pillow's native parts the photo path never loads: AVIF, fonts (FreeType/HarfBuzz and the PNG/Brotli libraries
+# only they link), colour management, Tk, ImageMath, ImageMorph. Leaving them out of the Lambda bundle roughly
+# halves Pillow's zipped size; this test proves the cleaning still works without them.
+PILLOW_FILES_THE_PHOTO_PATH_DOES_NOT_NEED = (
+    "PIL/_avif.*",
+    "PIL/_imagingft.*",
+    "PIL/_imagingcms.*",
+    "PIL/_imagingtk.*",
+    "PIL/_imagingmath.*",
+    "PIL/_imagingmorph.*",
+    "pillow.libs/libavif-*",
+    "pillow.libs/libfreetype-*",
+    "pillow.libs/libharfbuzz-*",
+    "pillow.libs/libpng16-*",
+    "pillow.libs/libbrotli*",
+    "pillow.libs/liblcms2-*",
+)
+
+
+def test_photos_are_cleaned_with_pillows_unused_native_modules_left_out(tmp_path: Path) -> None:
+    import shutil
+
+    import PIL
+
+    site_packages = Path(PIL.__file__).resolve().parents[1]
+    trimmed = tmp_path / "site"
+    for name in ("PIL", "pillow.libs"):
+        if (site_packages / name).is_dir():
+            shutil.copytree(site_packages / name, trimmed / name)
+    removed = [path for pattern in PILLOW_FILES_THE_PHOTO_PATH_DOES_NOT_NEED for path in trimmed.glob(pattern)]
+    assert any(path.name.startswith("_avif") for path in removed)
+    for path in removed:
+        path.unlink()
+    probe = (
+        "import io, PIL, sys\n"
+        f"assert PIL.__file__.startswith({str(trimmed)!r}), PIL.__file__\n"
+        "from PIL import Image\n"
+        "from chalicelib.images import clean_image\n"
+        "for fmt in ('JPEG', 'PNG', 'WEBP'):\n"
+        "    exif = Image.Exif(); exif[0x8825] = {1: 'N', 2: (35.0, 41.0, 22.0)}\n"
+        "    out = io.BytesIO(); Image.new('RGB', (640, 480), 'orange').save(out, format=fmt, exif=exif.tobytes())\n"
+        "    cleaned = clean_image(out.getvalue())\n"
+        "    image = Image.open(io.BytesIO(cleaned.data)); image.load()\n"
+        "    assert image.format == fmt and image.size == (640, 480) and not image.getexif(), fmt\n"
+        "print('CLEANED')\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{trimmed}:{PROJECT_ROOT}"}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("CLEANED")
