@@ -54,3 +54,26 @@ def test_a_jpeg_uploaded_over_http_downloads_through_the_redirect_without_gps(tm
         thumbnail = requests.get(photo_url + "?size=thumb", headers=headers, timeout=10)
         assert thumbnail.status_code == 200 and thumbnail.history[0].status_code == 302
         assert Image.open(io.BytesIO(thumbnail.content)).size == (320, 240)
+
+
+def test_webp_and_png_bytes_pass_through_chalice_local_unchanged_in_both_directions(tmp_path: Path) -> None:
+    with make_run(tmp_path / "home") as server:
+        headers = {"x-api-key": server.new_key("editor", CHIYODA)}
+        cats = f"{server.base_url}/municipalities/{CHIYODA}/cats"
+        cat = requests.post(cats, json={"name": "クロ"}, headers=headers, timeout=5).json()
+        photos = f"{cats}/{cat['cat_id']}/photos"
+        for fmt, content_type in (("WEBP", "image/webp"), ("PNG", "image/png")):
+            out = io.BytesIO()
+            Image.new("RGB", (500, 400), "black").save(out, format=fmt)
+            started = requests.post(photos, json={"content_type": content_type}, headers=headers, timeout=5).json()
+            form = {**started["upload"]["fields"]}
+            sent = requests.post(
+                started["upload"]["url"], data=form, files={"file": ("cat", out.getvalue())}, timeout=30
+            )
+            assert sent.status_code == 204, sent.text
+
+            downloaded = requests.get(f"{photos}/{started['photo_id']}", headers=headers, timeout=10)
+
+            assert downloaded.status_code == 200 and downloaded.headers["Content-Type"] == content_type
+            image = Image.open(io.BytesIO(downloaded.content))
+            assert (image.format, image.size) == (fmt, (500, 400))
