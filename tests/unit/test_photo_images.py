@@ -18,6 +18,7 @@ from chalicelib.domain.photos import (
     sniff_content_type,
 )
 from chalicelib.images import clean_image
+from scripts.bundle import BUNDLE_EXCLUDES
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -215,25 +216,6 @@ def test_importing_the_app_and_serving_its_first_requests_loads_no_heavy_library
     assert loaded == ["LOADED:"]
 
 
-# Pillow's native parts the photo path never loads: AVIF, fonts (FreeType/HarfBuzz and the PNG/Brotli libraries
-# only they link), colour management, Tk, ImageMath, ImageMorph. Leaving them out of the Lambda bundle roughly
-# halves Pillow's zipped size; this test proves the cleaning still works without them.
-PILLOW_FILES_THE_PHOTO_PATH_DOES_NOT_NEED = (
-    "PIL/_avif.*",
-    "PIL/_imagingft.*",
-    "PIL/_imagingcms.*",
-    "PIL/_imagingtk.*",
-    "PIL/_imagingmath.*",
-    "PIL/_imagingmorph.*",
-    "pillow.libs/libavif-*",
-    "pillow.libs/libfreetype-*",
-    "pillow.libs/libharfbuzz-*",
-    "pillow.libs/libpng16-*",
-    "pillow.libs/libbrotli*",
-    "pillow.libs/liblcms2-*",
-)
-
-
 def test_photos_are_cleaned_with_pillows_unused_native_modules_left_out(tmp_path: Path) -> None:
     import shutil
 
@@ -244,7 +226,7 @@ def test_photos_are_cleaned_with_pillows_unused_native_modules_left_out(tmp_path
     for name in ("PIL", "pillow.libs"):
         if (site_packages / name).is_dir():
             shutil.copytree(site_packages / name, trimmed / name)
-    removed = [path for pattern in PILLOW_FILES_THE_PHOTO_PATH_DOES_NOT_NEED for path in trimmed.glob(pattern)]
+    removed = [path for pattern in BUNDLE_EXCLUDES for path in trimmed.glob(pattern)]
     assert any(path.name.startswith("_avif") for path in removed)
     for path in removed:
         path.unlink()
