@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import gzip
 import json
+from decimal import Decimal
 
 import pytest
 
 from chalicelib.lake.records import (
     UndecodableChange,
     decode_ndjson_gzip,
+    encode_ndjson_gzip,
     fiscal_year_of,
     group_into_objects,
     lake_row,
@@ -80,8 +84,6 @@ def test_events_are_partitioned_by_the_fiscal_year_of_their_date():
 
 
 def test_fiscal_year_runs_april_to_march():
-    import datetime as dt
-
     assert fiscal_year_of(dt.date(2026, 3, 31)) == 2025
     assert fiscal_year_of(dt.date(2026, 4, 1)) == 2026
 
@@ -116,3 +118,65 @@ def test_a_batch_gives_one_object_per_partition_with_deterministic_keys_and_byte
     for lake_object in first:
         ids = [r["record_id"] for r in lake_object.rows]
         assert lake_object.key.endswith(f"{ids[0]}-{ids[-1]}.ndjson.gz")
+
+
+def _one_line_per_row(rows) -> bytes:
+    text = "".join(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n" for row in rows)
+    return gzip.decompress(gzip.compress(text.encode("utf-8")))
+
+
+def test_ndjson_is_one_json_line_per_row_even_when_text_looks_like_a_row_boundary():
+    lake, changes = _changes()
+    rows = [lake_row(c)[1] for c in changes]
+    tricky = lake.complaint("131016", 2025)
+    assert tricky.new_image is not None
+    tricky.new_image["area"] = '駅前},{"record_id":"9"}\n{"x":'
+    rows.append(lake_row(tricky)[1])
+    body = encode_ndjson_gzip(rows)
+    assert gzip.decompress(body) == _one_line_per_row(rows)
+    assert decode_ndjson_gzip(body) == rows
+    assert gzip.decompress(encode_ndjson_gzip([])) == b""
+
+
+def test_rows_that_are_not_flat_lake_rows_are_still_one_line_each():
+    rows = [{"record_id": "1", "nested": [{"a": 1}, {"record_id": "2"}]}, {"other": True}]
+    assert gzip.decompress(encode_ndjson_gzip(rows)) == _one_line_per_row(rows)
+
+
+def test_change_times_in_any_offset_become_utc_milliseconds():
+    _, changes = _changes()
+    jst = dt.timezone(dt.timedelta(hours=9))
+    for moment, expected in (
+        (dt.datetime(2025, 6, 1, 9, 0, 0, 123999, tzinfo=jst), "2025-06-01 00:00:00.123"),
+        (dt.datetime(2025, 6, 1, 0, 0, 0, tzinfo=dt.UTC), "2025-06-01 00:00:00.000"),
+        (dt.datetime(2025, 6, 1, 0, 0, 0), "2025-06-01 00:00:00.000"),
+    ):
+        assert lake_row(dataclasses.replace(changes[0], approximate_time=moment))[1]["changed_at"] == expected
+
+
+def test_a_stream_record_gives_the_same_row_as_the_outbox_change_it_carries():
+    from boto3.dynamodb.types import TypeSerializer
+
+    from chalicelib.services.change_feed import change_from_stream_record
+
+    serializer = TypeSerializer()
+    _, changes = _changes(seed=4)
+    cat = next(c for c in changes if c.kind == "cat" and c.new_image)
+    assert cat.new_image is not None
+    cat.new_image["location"] = {"lat": 35.681236, "lon": 139.767125}
+    cat.new_image["version"] = 12
+    for change in changes:
+        images = {}
+        for name, image in (("NewImage", change.new_image), ("OldImage", change.old_image)):
+            if image is not None:
+                plain = json.loads(json.dumps(image), parse_float=Decimal)
+                images[name] = {k: serializer.serialize(v) for k, v in plain.items()}
+        record = {
+            "eventName": change.operation,
+            "dynamodb": {
+                "ApproximateCreationDateTime": change.approximate_time.timestamp(),
+                "SequenceNumber": change.sequence.lstrip("0"),
+                **images,
+            },
+        }
+        assert lake_row(change_from_stream_record(record)) == lake_row(change)
