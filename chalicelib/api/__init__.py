@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalice.app import Chalice, Response
-from ulid import ULID
 
 from ..logs import logger
 from . import analytics, cats, complaints, health, municipalities, photos, problems, statistics
@@ -58,4 +58,4 @@ def _request_id(request: Any) -> str:
     """API Gateway's request id; `chalice local` has none, so one is made to tie a request's log lines."""
     context = getattr(request, "context", None) or {}
     value = context.get("requestId")
-    return str(value) if value else str(ULID())
+    return str(value) if value else uuid.uuid4().hex

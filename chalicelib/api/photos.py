@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Literal
 
 from chalice.app import Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from ..domain.base import Model
 from ..domain.errors import NotFound
 from ..domain.photos import MAX_PHOTOS_PER_CAT, MAX_UPLOAD_BYTES, PhotoRecord, PhotoState, PresignedUpload
 from .docs import NO_CONTENT, PROBLEM, ok
@@ -31,7 +32,7 @@ _NO_STORE = {"Cache-Control": "no-store"}
 ImageContentType = Literal["image/jpeg", "image/png", "image/webp"]
 
 
-class StartPhotoUploadRequest(BaseModel):
+class StartPhotoUploadRequest(Model):
     """The body is optional; without `content_type` the upload accepts any of the three types."""
 
     model_config = ConfigDict(extra="forbid")
@@ -41,19 +42,19 @@ class StartPhotoUploadRequest(BaseModel):
     )
 
 
-class PresignedUploadOut(BaseModel):
+class PresignedUploadOut(Model):
     url: str = Field(description="POST a multipart/form-data form here")
     fields: dict[str, str] = Field(description="Send every one of these as form fields, then the `file` part last")
     expires_at: AwareDatetime
 
 
-class PhotoUploadStarted(BaseModel):
+class PhotoUploadStarted(Model):
     photo_id: str
     state: PhotoState
     upload: PresignedUploadOut
 
 
-class Photo(BaseModel):
+class Photo(Model):
     photo_id: str
     cat_id: str
     municipality_id: str
@@ -67,12 +68,12 @@ class Photo(BaseModel):
     updated_at: AwareDatetime
 
 
-class PhotoPage(BaseModel):
+class PhotoPage(Model):
     items: list[Photo]
     next_token: str | None
 
 
-class PhotoDownloadQuery(BaseModel):
+class PhotoDownloadQuery(Model):
     model_config = ConfigDict(extra="forbid")
 
     size: Literal["full", "thumb"] = Field(default="full", description="thumb: longest side 320 px")

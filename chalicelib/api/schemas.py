@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from ..domain.base import Model
 from ..domain.models import Cat, CatFilter, CatStatus, Complaint, Event
 
 
-class PageQuery(BaseModel):
+class PageQuery(Model):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(default=50, ge=1, le=100, description="Page size, 1-100")
@@ -26,21 +27,21 @@ class CatListQuery(PageQuery):
         return CatFilter(status=self.status, area=self.area, neutered=self.neutered, updated_since=self.updated_since)
 
 
-class CatPage(BaseModel):
+class CatPage(Model):
     items: list[Cat]
     next_token: str | None
 
 
-class EventList(BaseModel):
+class EventList(Model):
     items: list[Event]
 
 
-class ComplaintPage(BaseModel):
+class ComplaintPage(Model):
     items: list[Complaint]
     next_token: str | None
 
 
-class MunicipalityOut(BaseModel):
+class MunicipalityOut(Model):
     municipality_id: str = Field(description="全国地方公共団体コード (JIS X 0402)")
     name: str
     full_name: str
@@ -49,19 +50,19 @@ class MunicipalityOut(BaseModel):
     name_kana: str
 
 
-class MunicipalityPage(BaseModel):
+class MunicipalityPage(Model):
     items: list[MunicipalityOut]
     next_token: str | None
 
 
-class Health(BaseModel):
+class Health(Model):
     status: Literal["ok"]
     backend: Literal["local", "aws"]
     stage: str
     version: str
 
 
-class Problem(BaseModel):
+class Problem(Model):
     """RFC 9457 problem details."""
 
     model_config = ConfigDict(extra="allow")

@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from .base import Model
 from .errors import Forbidden, InvalidInput
 from .municipality import has_valid_form
 
@@ -39,7 +40,7 @@ def parse_scope_entry(entry: str) -> str:
     )
 
 
-class ApiKeyRecord(BaseModel):
+class ApiKeyRecord(Model):
     """What is stored of a key: never the key itself, only its SHA-256."""
 
     model_config = ConfigDict(extra="forbid")

@@ -6,7 +6,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
+from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter
+
+from .base import Model
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
@@ -100,7 +102,7 @@ class ComplaintCategory(StrEnum):
     other = "other"
 
 
-class Location(BaseModel):
+class Location(Model):
     """A point inside Japan's bounding box (Okinotorishima to Etorofu, Yonaguni to Minamitorishima)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -113,7 +115,7 @@ class Location(BaseModel):
         return Location(lat=round(self.lat, 2), lon=round(self.lon, 2))
 
 
-class Contact(BaseModel):
+class Contact(Model):
     """A person's contact details: personal data, kept only in the operational store."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -123,7 +125,7 @@ class Contact(BaseModel):
     address: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
-class _Request(BaseModel):
+class _Request(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
@@ -172,7 +174,7 @@ class PatchCatRequest(_Request):
 NON_NULLABLE_PATCH_FIELDS = frozenset({"sex", "status", "neutered", "ear_tipped"})
 
 
-class Cat(BaseModel):
+class Cat(Model):
     model_config = ConfigDict(extra="forbid")
 
     cat_id: Ulid
@@ -269,10 +271,10 @@ RecordEventRequest = Annotated[
     ),
     Field(discriminator="type"),
 ]
-RECORD_EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(RecordEventRequest)
+RECORD_EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(RecordEventRequest, config=ConfigDict(defer_build=True))
 
 
-class Event(BaseModel):
+class Event(Model):
     """A recorded lifecycle event, with the context the statistics need copied in at write time.
 
     `area`, `status_before` and `latest_intake_type` are snapshots taken in the same atomic write,
@@ -315,7 +317,7 @@ class RecordComplaintRequest(_Request):
     reporter: Contact | None = Field(default=None, description="Complainant (personal data)")
 
 
-class Complaint(BaseModel):
+class Complaint(Model):
     model_config = ConfigDict(extra="forbid")
 
     complaint_id: Ulid
@@ -331,7 +333,7 @@ class Complaint(BaseModel):
 # ---- queries ------------------------------------------------------------------------------------
 
 
-class CatFilter(BaseModel):
+class CatFilter(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     status: CatStatus | None = None

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from .base import Model
 from .models import MunicipalityId, Ulid
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -45,7 +46,7 @@ class PhotoState(StrEnum):
     rejected = "rejected"
 
 
-class PhotoRecord(BaseModel):
+class PhotoRecord(Model):
     """What is stored about one photo (its bytes live in the photo store)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -63,7 +64,7 @@ class PhotoRecord(BaseModel):
     updated_at: dt.datetime
 
 
-class PresignedUpload(BaseModel):
+class PresignedUpload(Model):
     """An HTML-form style upload: POST `fields` plus a `file` part (and `Content-Type`) to `url`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -73,7 +74,7 @@ class PresignedUpload(BaseModel):
     expires_at: dt.datetime
 
 
-class StartedUpload(BaseModel):
+class StartedUpload(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     photo_id: Ulid

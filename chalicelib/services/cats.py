@@ -6,9 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ulid import ULID
-
 from ..domain.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from ..domain.ids import new_id
 from ..domain.models import (
     EDITABLE_STATUSES,
     NON_NULLABLE_PATCH_FIELDS,
@@ -89,7 +88,7 @@ class CatService:
         new_cat, event = apply_event(
             current,
             request,
-            event_id=str(ULID()),
+            event_id=new_id(),
             recorded_at=now_utc(),
             today=today_in_japan(),
             last_event=self._store.last_event(municipality_id, cat_id),
@@ -126,7 +125,7 @@ class CatService:
         now = now_utc()
         return Cat(
             **request.model_dump(),
-            cat_id=str(ULID()),
+            cat_id=new_id(),
             municipality_id=municipality_id,
             created_at=now,
             updated_at=now,

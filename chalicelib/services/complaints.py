@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ulid import ULID
-
 from ..domain.errors import InvalidInput
+from ..domain.ids import new_id
 from ..domain.models import Complaint, RecordComplaintRequest, now_utc, today_in_japan
 from ..ports import CatStore, Cursor, Page
 
@@ -21,7 +20,7 @@ class ComplaintService:
             )
         complaint = Complaint(
             **request.model_dump(),
-            complaint_id=str(ULID()),
+            complaint_id=new_id(),
             municipality_id=municipality_id,
             created_at=now_utc(),
         )

@@ -15,9 +15,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ulid import ULID
-
 from ..domain.errors import Conflict, InvalidInput, NotFound
+from ..domain.ids import new_id
 from ..domain.models import now_utc
 from ..domain.photos import (
     ALLOWED_CONTENT_TYPES,
@@ -77,7 +76,7 @@ class PhotoService:
             )
         self._require_cat(municipality_id, cat_id)
         now = self._clock()
-        photo_id = str(ULID())
+        photo_id = new_id()
         record = PhotoRecord(
             photo_id=photo_id,
             cat_id=cat_id,

@@ -17,13 +17,14 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from ..base import Model
 from ..models import Complaint, ComplaintCategory, Event, EventType
 from .fiscal import add_months, fiscal_months, in_fiscal_year, month_label
 
 
-class ComplaintCounts(BaseModel):
+class ComplaintCounts(Model):
     model_config = ConfigDict(extra="forbid")
 
     waste: int = Field(default=0, ge=0, description="糞尿")
@@ -48,7 +49,7 @@ class ComplaintArea(ComplaintCounts):
     tnr_surgeries: int = Field(default=0, ge=0, description="The area's TNR surgeries in the fiscal year")
 
 
-class BeforeAfterTnr(BaseModel):
+class BeforeAfterTnr(Model):
     model_config = ConfigDict(extra="forbid")
 
     area: str
@@ -63,7 +64,7 @@ class BeforeAfterTnr(BaseModel):
     after_window_complete: bool = Field(description="false while after_to is later than today")
 
 
-class ComplaintsReport(BaseModel):
+class ComplaintsReport(Model):
     model_config = ConfigDict(extra="forbid")
 
     municipality_id: str

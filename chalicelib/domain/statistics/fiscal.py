@@ -6,7 +6,9 @@ import calendar
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from ..base import Model
 
 FISCAL_YEAR_MIN = 2000
 FISCAL_YEAR_MAX = 2100
@@ -46,7 +48,7 @@ def in_fiscal_year(day: dt.date, fiscal_year: int) -> bool:
     return start <= day <= end
 
 
-class StatisticsQuery(BaseModel):
+class StatisticsQuery(Model):
     """Query string of every `stats/...` route."""
 
     model_config = ConfigDict(extra="forbid")

@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..base import Model
 from ..models import AgeClass, CatStatus, Event, EventType, IntakeType
 from .fiscal import in_fiscal_year
 
@@ -53,7 +54,7 @@ _ADOPTION_TYPES = frozenset({EventType.adoption, EventType.transfer_out})
 _EUTHANIZED_TYPES = frozenset({EventType.euthanasia, EventType.death})
 
 
-class _Counts(BaseModel):
+class _Counts(Model):
     model_config = ConfigDict(extra="forbid")
 
 

@@ -18,8 +18,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from ..base import Model
 from ..models import OUTCOME_TYPES, AgeClass, CatStatus, Event, EventType, IntakeType
 from .fiscal import in_fiscal_year
 
@@ -42,7 +43,7 @@ _OTHER_OUTCOME_CATEGORY: dict[EventType, str] = {
 LIVE_RELEASE_RATE_DIGITS = 4
 
 
-class _Matrix(BaseModel):
+class _Matrix(Model):
     model_config = ConfigDict(extra="forbid")
 
 

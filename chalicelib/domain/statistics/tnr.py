@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from ..base import Model
 from ..models import Cat, CatStatus, Event, EventType, Procedure
 from .fiscal import fiscal_months, in_fiscal_year, month_label
 
@@ -27,7 +28,7 @@ SHARE_DIGITS = 4
 COLONY_STATUSES = frozenset({CatStatus.community, CatStatus.ownerless})
 
 
-class TnrCounts(BaseModel):
+class TnrCounts(Model):
     model_config = ConfigDict(extra="forbid")
 
     surgeries_female: int = Field(default=0, ge=0, description="spay surgeries")
@@ -67,7 +68,7 @@ class TnrArea(TnrCounts):
     below_target: bool = Field(default=False, description="neutered_share under neutered_share_target")
 
 
-class TnrReport(BaseModel):
+class TnrReport(Model):
     model_config = ConfigDict(extra="forbid")
 
     municipality_id: str
