@@ -40,26 +40,20 @@ _KINDS: frozenset[str] = frozenset({"cat", "event", "complaint"})
 # into the lake, and their changes are acknowledged, not failed (a failure would be retried forever).
 _KINDS_OUTSIDE_THE_LAKE: frozenset[str] = frozenset({"photo", "photo_lock"})
 _DESERIALIZER = TypeDeserializer()
-# Every attribute the lake reads for any kind is decoded, whatever the item's kind: an attribute that is not
-# DynamoDB JSON makes the record poison even where this kind's row would not use it (a corrupt item is reported,
-# not half-exported).
-_FIELDS_CHECKED: tuple[str, ...] = tuple(sorted(IMAGE_FIELDS_READ))
 
 
-def _image(raw: Any, fields: tuple[str, ...]) -> dict[str, Any] | None:
-    """The image's attributes the lake reads, by name (decoding names, notes or contacts only to drop them
-    would cost more than everything else the handler does)."""
+def _image(raw: Any) -> dict[str, Any] | None:
+    """The image's attributes the lake reads (decoding names, notes or contacts only to drop them would cost
+    more than everything else the handler does)."""
     if not raw:
         return None
     image: dict[str, Any] = {}
-    for name in fields:
-        value = raw.get(name)
-        if value is None:
-            continue
-        text = value.get("S")  # most attributes are strings or NULL: no call for them
-        if text is None:
-            text = None if value.get("NULL") is True else _attribute(value)
-        image[name] = text
+    for name, value in raw.items():
+        if name in IMAGE_FIELDS_READ:
+            text = value.get("S")  # most attributes are strings or NULL: no call for them
+            if text is None:
+                text = None if value.get("NULL") is True else _attribute(value)
+            image[name] = text
     return image
 
 
@@ -122,7 +116,7 @@ def change_from_stream_record(record: Mapping[str, Any] | DynamoDBRecord) -> Cha
     if kind not in _KINDS:
         raise UndecodableChange(f"record {sequence}: item kind {str(kind)[:20]!r} is not lake data")
     try:
-        image = _image(raw_image, _FIELDS_CHECKED)
+        image = _image(raw_image)
     except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError) as exc:
         raise UndecodableChange(f"record {sequence}: image is not DynamoDB JSON ({exc})") from exc
     assert image is not None  # raw_image is not empty: it has a kind
