@@ -70,6 +70,10 @@ class DemoSeeder:
     def _one_cat(self, municipality_id: str, centre: tuple[float, float], areas: list[str]) -> int:
         rnd = self._random
         story = rnd.choices(["tnr", "shelter", "community"], weights=[5, 4, 1])[0]
+        area = rnd.choice(areas)
+        # Each ward's last area is a colony TNR has only just reached: most of its cats are not neutered yet.
+        if area == areas[-1] and story == "tnr" and rnd.random() < 0.7:
+            story = "community"
         sex = rnd.choice(["male", "female", "female", "unknown"] if story != "tnr" else ["male", "female"])
         cat = self._cats.register(
             municipality_id,
@@ -77,7 +81,7 @@ class DemoSeeder:
                 name=rnd.choice(CAT_NAMES),
                 sex=sex,
                 status="community" if story == "community" else "ownerless",
-                area=rnd.choice(areas),
+                area=area,
                 location=Location(lat=centre[0] + rnd.uniform(-0.01, 0.01), lon=centre[1] + rnd.uniform(-0.01, 0.01)),
                 notes="デモデータ",
             ),
@@ -86,7 +90,7 @@ class DemoSeeder:
         steps: list[dict[str, Any]] = []
         if story in ("tnr", "community"):
             steps.append({"type": "sighting"})
-            if story == "tnr" or rnd.random() < 0.5:
+            if story == "tnr" or (area != areas[-1] and rnd.random() < 0.5):
                 procedure = "spay" if sex == "female" else "neuter"
                 cost = 20000 if procedure == "spay" else 12000
                 steps += [
