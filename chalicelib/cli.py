@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from .bootstrap import Container, get_container
 from .domain.errors import DomainError
 from .domain.keys import Role
+from .lake.cli import add_lake_commands
 
 
 def _init(container: Container, _: argparse.Namespace) -> int:
@@ -101,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--demo", action="store_true", help="the demo data set (4 wards of Tokyo, FY2024-2025)")
     seed.add_argument("--force", action="store_true", help="seed again even if demo data is present")
     seed.set_defaults(run=_seed)
+
+    add_lake_commands(commands)
     return parser
 
 
