@@ -12,8 +12,13 @@ from moto.athena.models import QueryResults, athena_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_api import state_manager
 
-from chalicelib.adapters.aws.athena import AthenaAnalyticsEngine, AthenaLakeCompactor, execution_parameter
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.adapters.aws.athena import (
+    AthenaAnalyticsEngine,
+    AthenaLakeCompactor,
+    AthenaRefused,
+    execution_parameter,
+)
+from chalicelib.domain.errors import DomainError
 from chalicelib.lake.sql_files import load_sql
 
 REGION = "ap-northeast-1"
@@ -109,13 +114,14 @@ def test_failed_query_reports_athenas_reason(athena):
     assert (status.state, status.reason) == ("FAILED", "COLUMN_NOT_FOUND: line 3")
 
 
-def test_a_refused_start_is_invalid_input_with_athenas_message(athena):
+def test_a_refused_start_is_a_server_error_carrying_athenas_message(athena):
     client, workgroup = athena
     engine = AthenaAnalyticsEngine(client, workgroup, "catdata")
     with Stubber(client) as stub:
         stub.add_client_error("start_query_execution", "InvalidRequestException", "line 1: mismatched input")
-        with pytest.raises(InvalidInput, match="mismatched input"):
+        with pytest.raises(AthenaRefused, match="mismatched input") as refused:
             engine.start("events", "SELECT", [])
+    assert not isinstance(refused.value, DomainError)
 
 
 def test_results_page_with_athenas_next_token(athena):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ...domain.errors import InvalidInput, NotFound
+from ...domain.errors import NotFound
 from ...lake.sql_files import merge_sql
 from ...lake.tables import KINDS, curated_table_name
 from ...ports import AnalyticsPage, AnalyticsState, AnalyticsStatus, CompactionReport
@@ -57,6 +57,10 @@ def _typed(value: str | None, athena_type: str) -> Any:
     return value
 
 
+class AthenaRefused(RuntimeError):
+    """Athena would not start one of our queries: a server-side problem, not the client's."""
+
+
 class AthenaAnalyticsEngine:
     """AnalyticsEngine on one workgroup (its output location and encryption come from the workgroup)."""
 
@@ -79,11 +83,10 @@ class AthenaAnalyticsEngine:
         try:
             response = self._client.start_query_execution(**arguments)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "InvalidRequestException":
-                raise InvalidInput(
-                    f"Athena refused query {query_name}: {exc.response['Error'].get('Message', '')}"
-                ) from None
-            raise
+            # The SQL is the repository's and the parameters were validated: a refusal is the deployment's
+            # fault (workgroup, catalog), a 500 for the client and a logged error for the operator.
+            message = exc.response.get("Error", {}).get("Message", "")
+            raise AthenaRefused(f"Athena refused query {query_name}: {message}") from exc
         return response["QueryExecutionId"]
 
     def status(self, query_id: str) -> AnalyticsStatus:
