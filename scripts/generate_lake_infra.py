@@ -9,17 +9,14 @@ the JIS X 0402 registry, so the catalog cannot drift from what the stream functi
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
-import sys
 from typing import Any
-
-from cfn_flip import dump_yaml
 
 from chalicelib.domain.municipality import registry
 from chalicelib.lake import tables
 from chalicelib.lake.sql_files import load_sql, query_names
+from scripts import generated_file
+from scripts.generated_file import cloudformation_yaml
 from scripts.package import INFRA_DIR
 
 OUTPUT = INFRA_DIR / "lake.yaml"
@@ -149,24 +146,11 @@ def build() -> dict[str, Any]:
 
 
 def render() -> str:
-    # A JSON round trip gives every shared value its own copy: YAML aliases are not CloudFormation.
-    body: str = dump_yaml(json.loads(json.dumps(build())), clean_up=True)
-    return HEADER + body
+    return cloudformation_yaml(HEADER, build())
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != text:
-            print(f"{OUTPUT} is out of date: run python -m scripts.generate_lake_infra", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    return 0
+    return generated_file.main(OUTPUT, render, "scripts.generate_lake_infra", __doc__, argv)
 
 
 if __name__ == "__main__":

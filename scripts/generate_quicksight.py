@@ -11,20 +11,18 @@ and readers narrow it with the sheet's filter controls or, when given, a row-lev
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
-import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import sqlglot
-from cfn_flip import dump_yaml
 from pydantic import BaseModel, ConfigDict, Field
 from sqlglot import exp
 from sqlglot.optimizer.simplify import simplify
 
 from chalicelib.lake.sql_files import load_sql
+from scripts import generated_file
+from scripts.generated_file import cloudformation_yaml
 from scripts.package import INFRA_DIR
 
 SPEC = Path(__file__).with_name("quicksight_spec.json")
@@ -535,23 +533,11 @@ def build(spec: QuickSightSpec | None = None) -> dict[str, Any]:
 
 
 def render() -> str:
-    body: str = dump_yaml(json.loads(json.dumps(build(), ensure_ascii=False)), clean_up=True)
-    return HEADER + body
+    return cloudformation_yaml(HEADER, build())
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != text:
-            print(f"{OUTPUT} is out of date: run python -m scripts.generate_quicksight", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    return 0
+    return generated_file.main(OUTPUT, render, "scripts.generate_quicksight", __doc__, argv)
 
 
 if __name__ == "__main__":
