@@ -7,12 +7,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
+from .domain.errors import InvalidInput
 from .domain.keys import ApiKeyRecord
 from .domain.models import Cat, CatFilter, Complaint, Event
 
 T = TypeVar("T")
 
 Cursor = dict[str, Any]
+
+
+def cursor_position(cursor: Cursor | None) -> str | None:
+    """The id a page starts after, from a cursor a store gave out (`{"after": id}` in both backends)."""
+    if cursor is None:
+        return None
+    after = cursor.get("after") if isinstance(cursor, dict) else None
+    if not isinstance(after, str) or not after:
+        raise InvalidInput(
+            "the page token is not one this API gave out",
+            errors=[{"loc": ["query", "next_token"], "msg": "invalid page token"}],
+        )
+    return after
 
 
 @dataclass(frozen=True)

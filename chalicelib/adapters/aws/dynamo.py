@@ -19,10 +19,10 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, TypeAdapter
 
-from ...domain.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from ...domain.errors import Conflict, NotFound, PreconditionFailed
 from ...domain.keys import ApiKeyRecord
 from ...domain.models import Cat, CatFilter, Complaint, Event
-from ...ports import Cursor, IdempotencyRecord, Page
+from ...ports import Cursor, IdempotencyRecord, Page, cursor_position
 from ...settings import Settings
 from .dynamo_schema import (
     CAT_PREFIX,
@@ -143,15 +143,6 @@ def _cancellation_reasons(error: ClientError) -> list[dict[str, Any]]:
     return reasons
 
 
-def _after(cursor: Cursor | None) -> str | None:
-    if cursor is None:
-        return None
-    after = cursor.get("after") if isinstance(cursor, dict) else None
-    if not isinstance(after, str) or not after:
-        raise InvalidInput("the cursor is not one this API gave out", errors=[{"loc": ["query", "cursor"]}])
-    return after
-
-
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -255,7 +246,7 @@ class DynamoCatStore:
         }
         if conditions:
             query["FilterExpression"] = " AND ".join(conditions)
-        after = _after(cursor)
+        after = cursor_position(cursor)
         if after is not None:
             query["ExclusiveStartKey"] = _key(municipality_id, cat_sk(after))
         # One match more than asked tells whether another page exists. updated_since is compared
@@ -448,7 +439,7 @@ class DynamoCatStore:
             "ConsistentRead": True,
             "Limit": limit + 1,
         }
-        after = _after(cursor)
+        after = cursor_position(cursor)
         if after is not None:
             query["ExclusiveStartKey"] = _key(municipality_id, complaint_sk(after))
         found: list[Complaint] = []

@@ -16,10 +16,10 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from ...domain.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from ...domain.errors import Conflict, NotFound, PreconditionFailed
 from ...domain.keys import ApiKeyRecord
 from ...domain.models import Cat, CatFilter, Complaint, Event
-from ...ports import ChangeKind, ChangeOperation, ChangeRecord, Cursor, IdempotencyRecord, Page
+from ...ports import ChangeKind, ChangeOperation, ChangeRecord, Cursor, IdempotencyRecord, Page, cursor_position
 from ..aws.dynamo_schema import cat_sk, complaint_sk, event_sk
 from .database import SqliteDatabase
 
@@ -49,15 +49,6 @@ def _epoch_us(moment: dt.datetime) -> int:
 
 def _now_text() -> str:
     return _DATETIME.dump_python(dt.datetime.now(dt.UTC), mode="json")  # type: ignore[no-any-return]
-
-
-def _after(cursor: Cursor | None) -> str | None:
-    if cursor is None:
-        return None
-    after = cursor.get("after") if isinstance(cursor, dict) else None
-    if not isinstance(after, str) or not after:
-        raise InvalidInput("the cursor is not one this API gave out", errors=[{"loc": ["query", "cursor"]}])
-    return after
 
 
 def _cat_row(cat: Cat, doc: str) -> tuple[Any, ...]:
@@ -113,7 +104,7 @@ class SqliteCatStore:
     def list_cats(self, municipality_id: str, flt: CatFilter, limit: int, cursor: Cursor | None) -> Page[Cat]:
         conditions = ["municipality_id = ?"]
         params: list[Any] = [municipality_id]
-        after = _after(cursor)
+        after = cursor_position(cursor)
         if after is not None:
             conditions.append("cat_id > ?")
             params.append(after)
@@ -269,7 +260,7 @@ class SqliteCatStore:
             raise Conflict(f"complaint {complaint.complaint_id} already exists") from error
 
     def list_complaints(self, municipality_id: str, limit: int, cursor: Cursor | None) -> Page[Complaint]:
-        after = _after(cursor) or ""
+        after = cursor_position(cursor) or ""
         with self.database.connection() as conn:
             docs = [
                 row[0]
