@@ -9,12 +9,7 @@ with an HMAC of the key's scope, so only keys with the same scope can read its r
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import hashlib
-import hmac
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +22,7 @@ from ..domain.models import MunicipalityId, today_in_japan
 from ..domain.municipality import MunicipalityRegistry
 from ..lake.sql_files import load_sql
 from ..ports import AnalyticsEngine, AnalyticsState
+from .tokens import PageTokenCodec
 
 FISCAL_YEAR_MIN = 2000
 FISCAL_YEAR_MAX = 2100
@@ -124,14 +120,6 @@ class ScopeFilter:
         return ",".join(self.prefectures if name == "scope_prefectures" else self.municipalities)
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 class AnalyticsService:
     def __init__(
         self,
@@ -143,7 +131,7 @@ class AnalyticsService:
         if not secret:
             raise ValueError("the analytics service needs a secret to seal query ids")
         self._engine = engine
-        self._secret = secret
+        self._tokens = PageTokenCodec(secret)
         self._municipalities = municipalities
         self._today = today
 
@@ -234,41 +222,34 @@ class AnalyticsService:
 
     # ---- sealing ----
 
-    def _mac(self, *parts: str) -> str:
-        message = "\x1f".join(parts).encode("utf-8")
-        return _b64(hmac.new(self._secret, message, hashlib.sha256).digest()[:18])
-
     @staticmethod
     def _scope_key(principal: Principal) -> str:
         return ",".join(sorted(set(principal.scope)))
 
     def _seal(self, engine_id: str, principal: Principal) -> str:
-        return f"{_b64(engine_id.encode('utf-8'))}.{self._mac('query', engine_id, self._scope_key(principal))}"
+        token = self._tokens.encode({"q": engine_id}, f"analytics-query:{self._scope_key(principal)}")
+        assert token is not None
+        return token
 
     def _unseal(self, query_id: str, principal: Principal) -> str:
         """The engine id, if this key's scope started the query; NotFound otherwise (ids reveal nothing)."""
-        encoded, _, mac = query_id.partition(".")
         try:
-            engine_id = _unb64(encoded).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError, ValueError):
+            sealed = self._tokens.decode(query_id, f"analytics-query:{self._scope_key(principal)}")
+        except InvalidInput:
             raise NotFound("no such query") from None
-        expected = self._mac("query", engine_id, self._scope_key(principal))
-        if not mac or not hmac.compare_digest(mac, expected):
+        engine_id = sealed.get("q") if sealed else None
+        if not isinstance(engine_id, str):
             raise NotFound("no such query")
         return engine_id
 
     def _page_token(self, engine_token: str, query_id: str) -> str:
-        payload = json.dumps({"t": engine_token}, separators=(",", ":"))
-        return f"{_b64(payload.encode('utf-8'))}.{self._mac('page', query_id, payload)}"
+        token = self._tokens.encode({"t": engine_token}, f"analytics-page:{query_id}")
+        assert token is not None
+        return token
 
     def _open_page_token(self, token: str, query_id: str) -> str:
-        encoded, _, mac = token.partition(".")
-        try:
-            payload = _unb64(encoded).decode("utf-8")
-            valid = bool(mac) and hmac.compare_digest(mac, self._mac("page", query_id, payload))
-            engine_token = json.loads(payload)["t"] if valid else None
-        except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError):
-            engine_token = None
+        opened = self._tokens.decode(token, f"analytics-page:{query_id}")
+        engine_token = opened.get("t") if opened else None
         if not isinstance(engine_token, str):
             raise InvalidInput(
                 "next_token is not valid for this query",

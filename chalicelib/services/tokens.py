@@ -36,6 +36,9 @@ class PageTokenCodec:
             data = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         except (ValueError, TypeError):
             raise invalid from None
+        # Only the one spelling this API gave out: base64's unused trailing bits would let others through.
+        if base64.urlsafe_b64encode(data).decode("ascii").rstrip("=") != token:
+            raise invalid
         signature, raw = data[:16], data[16:]
         expected = hmac.new(self._secret, raw, hashlib.sha256).digest()[:16]
         if len(signature) != 16 or not hmac.compare_digest(signature, expected):

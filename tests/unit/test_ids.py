@@ -23,3 +23,8 @@ def test_ids_sort_by_time() -> None:
     earlier = ulid_at(1_700_000_000_000, b"\xff" * 10)
     later = ulid_at(1_700_000_000_001, bytes(10))
     assert earlier < later
+
+
+def test_ids_made_one_after_another_sort_one_after_another() -> None:
+    ids = [new_id() for _ in range(5000)]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
