@@ -326,3 +326,20 @@ def test_the_docs_name_every_fragment() -> None:
     text = (PROJECT_ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     for path in sorted((PROJECT_ROOT / "infra").glob("*.yaml")):
         assert f"infra/{path.name}" in text
+
+
+def test_the_packaged_api_runs_python_3_13_with_512_mb_and_10_seconds(
+    project_packaged: tuple[object, Template],
+) -> None:
+    _, template = project_packaged
+    handler = template["Resources"]["APIHandler"]["Properties"]
+    assert (handler["Runtime"], handler["MemorySize"], handler["Timeout"]) == ("python3.13", 512, 10)
+    for name in ("HandleCatDataChange", "ProcessPhotoUpload", "CompactLake"):
+        assert template["Resources"][name]["Properties"]["Runtime"] == "python3.13"
+
+
+def test_the_chalice_policy_files_are_the_ones_infra_writes() -> None:
+    for stage in ("dev", "prod"):
+        chalice_policy = (PROJECT_ROOT / ".chalice" / f"policy-{stage}.json").read_text(encoding="utf-8")
+        infra_policy = (PROJECT_ROOT / "infra" / "policies" / f"api-{stage}.json").read_text(encoding="utf-8")
+        assert json.loads(chalice_policy) == json.loads(infra_policy)
