@@ -44,7 +44,8 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def aws_container(aws_env: None, tmp_path: Path) -> Iterator[Container]:
-    """The AWS backend on moto: the tables from the layout module, a usage plan for the keys."""
+    """The AWS backend on moto: the tables from the layout module, buckets, a usage plan for the keys and
+    the Athena workgroup (infra/ creates them when deployed)."""
     with mock_aws():
         suffix = uuid.uuid4().hex[:8]
         dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -54,6 +55,7 @@ def aws_container(aws_env: None, tmp_path: Path) -> Iterator[Container]:
         s3 = boto3.client("s3", region_name=REGION)
         for bucket in (f"catdata-photos-{suffix}", f"catdata-lake-{suffix}", f"catdata-athena-{suffix}"):
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        boto3.client("athena", region_name=REGION).create_work_group(Name=f"catdata-{suffix}", Configuration={})
         yield Container(
             Settings(
                 backend="aws",
@@ -64,6 +66,7 @@ def aws_container(aws_env: None, tmp_path: Path) -> Iterator[Container]:
                 photo_bucket=f"catdata-photos-{suffix}",
                 lake_bucket=f"catdata-lake-{suffix}",
                 athena_output=f"s3://catdata-athena-{suffix}/results/",
+                athena_workgroup=f"catdata-{suffix}",
                 usage_plan_id=plan["id"],
                 token_secret="test-secret-" + suffix,
             )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-import boto3
 import pytest
 from chalice.test import Client
 
@@ -14,20 +13,11 @@ from chalicelib.bootstrap import Container
 from chalicelib.ports import AnalyticsPage, AnalyticsStatus
 from chalicelib.services.analytics import QUERIES, AnalyticsService
 from chalicelib.services.demo import DEMO_MUNICIPALITIES, DemoSeeder
-from tests.conftest import CHIYODA, CHUO, REGION, SAPPORO, Api
+from tests.conftest import CHIYODA, CHUO, SAPPORO, Api
 
 QUERIES_PATH = "/analytics/queries"
 STATS_ROUTE = "/municipalities/{municipality_id}/stats/intake-outcome"
 DEMO_FISCAL_YEARS = (2024, 2025)
-
-
-@pytest.fixture
-def api(api: Api) -> Api:
-    """Both backends; on AWS (moto) with the stage's Athena workgroup, which infra/ creates when deployed."""
-    if not api.container.is_local:
-        athena = boto3.client("athena", region_name=REGION)
-        athena.create_work_group(Name=api.container.settings.athena_workgroup, Configuration={})
-    return api
 
 
 @pytest.fixture

@@ -40,16 +40,7 @@ class Backend:
 
 
 @pytest.fixture
-def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials and region, so nothing could ever sign a request to real AWS."""
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-
-
-@pytest.fixture
-def dynamo_tables(aws_credentials: None) -> Iterator[DynamoTables]:
+def dynamo_tables(aws_env: None) -> Iterator[DynamoTables]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
         suffix = uuid.uuid4().hex[:8]

@@ -25,14 +25,7 @@ REGION = "ap-northeast-1"
 
 
 @pytest.fixture
-def athena(monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
+def athena(aws_env):
     with mock_aws():
         client = boto3.client("athena", region_name=REGION)
         workgroup = f"wg-{uuid.uuid4().hex[:8]}"

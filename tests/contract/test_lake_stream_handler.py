@@ -23,14 +23,7 @@ _SERIALIZER = TypeSerializer()
 
 
 @pytest.fixture
-def s3(monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
+def s3(aws_env):
     with mock_aws():
         client = boto3.client("s3", region_name=REGION)
         bucket = f"lake-{uuid.uuid4().hex[:12]}"

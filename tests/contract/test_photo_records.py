@@ -31,10 +31,7 @@ def sqlite_records(tmp_path: Path) -> SqlitePhotoRecords:
 
 
 @pytest.fixture
-def dynamo_records(monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoPhotoRecords]:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+def dynamo_records(aws_env: None) -> Iterator[DynamoPhotoRecords]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
         table = f"catdata-{uuid.uuid4().hex[:8]}"

@@ -173,14 +173,7 @@ def local_backend(tmp_path: Path) -> Backend:
 
 
 @pytest.fixture
-def aws_backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[Backend]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
+def aws_backend(aws_env: None) -> Iterator[Backend]:
     bucket = f"photos-{uuid.uuid4().hex[:16]}"
     table = f"catdata-{uuid.uuid4().hex[:8]}"
     with mock_aws():

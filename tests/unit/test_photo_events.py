@@ -58,10 +58,7 @@ class OneCat:
 
 
 @pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[PhotoService, object, str, str]]:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+def world(tmp_path: Path, aws_env: None) -> Iterator[tuple[PhotoService, object, str, str]]:
     bucket = f"photos-{uuid.uuid4().hex[:16]}"
     cat_id = str(ULID())
     with mock_aws():
