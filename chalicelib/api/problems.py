@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from chalice.app import Response
-from pydantic import ValidationError
 
 from ..domain import errors as domain_errors
 
@@ -84,14 +83,6 @@ def from_domain_error(error: domain_errors.DomainError) -> Response:
     status = next((code for kind, code in STATUS_OF.items() if isinstance(error, kind)), 400)
     headers = {"WWW-Authenticate": 'ApiKey header="x-api-key"'} if status == 401 else None
     return problem(status, error.detail, title=error.title, errors=error.errors, headers=headers)
-
-
-def from_validation_error(error: ValidationError, location: str) -> Response:
-    errors = [
-        {"loc": [location, *item["loc"]], "msg": item["msg"]}
-        for item in error.errors(include_url=False, include_input=False)
-    ]
-    return problem(400, f"the request {location} is not valid", errors=errors)
 
 
 def from_chalice_error_body(status: int, body: Any) -> Response | None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..domain.errors import DomainError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from ..domain.errors import DomainError, InvalidInput, PayloadTooLarge, UnsupportedMediaType, invalid_input
 from ..domain.keys import Principal, Role
 from ..domain.municipality import Municipality
 from ..logs import logger
@@ -261,7 +261,7 @@ def _dispatch(
     except DomainError as error:
         return problems.from_domain_error(error)
     except ValidationError as error:
-        return problems.from_validation_error(error, "body")
+        return problems.from_domain_error(invalid_input(error, "the request body is not valid", "body"))
     except Exception:
         logger.exception("unhandled error", extra={"operation": operation.operation_id})
         return problems.problem(500, "an internal error occurred; it has been logged")
@@ -300,13 +300,7 @@ def _parse_query(operation: Operation, request: Request) -> Any:
     try:
         return operation.query.model_validate(params)
     except ValidationError as error:
-        raise InvalidInput(
-            "the query parameters are not valid",
-            errors=[
-                {"loc": ["query", *item["loc"]], "msg": item["msg"]}
-                for item in error.errors(include_url=False, include_input=False)
-            ],
-        ) from None
+        raise invalid_input(error, "the query parameters are not valid", "query") from None
 
 
 def _read_body(request: Request, max_bytes: int | None = None) -> bytes:
@@ -337,10 +331,4 @@ def _parse_body(operation: Operation, request: Request, max_bytes: int) -> tuple
             return raw, operation.body.validate_json(raw, strict=True)
         return raw, operation.body.model_validate_json(raw, strict=True)
     except ValidationError as error:
-        raise InvalidInput(
-            "the body is not valid",
-            errors=[
-                {"loc": ["body", *item["loc"]], "msg": item["msg"]}
-                for item in error.errors(include_url=False, include_input=False)
-            ],
-        ) from None
+        raise invalid_input(error, "the body is not valid", "body") from None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import ValidationError
+
 
 class DomainError(Exception):
     """Base of every error a client can cause. `title` is stable; `detail` explains this case."""
@@ -51,3 +53,15 @@ class PayloadTooLarge(DomainError):
 
 class UnsupportedMediaType(DomainError):
     title = "Unsupported media type"
+
+
+def invalid_input(error: ValidationError, detail: str, *location: str) -> InvalidInput:
+    """A pydantic validation failure as the client's error, each bad field named under `location`
+    (e.g. "body", "parameters")."""
+    return InvalidInput(
+        detail,
+        errors=[
+            {"loc": [*location, *item["loc"]], "msg": item["msg"]}
+            for item in error.errors(include_url=False, include_input=False)
+        ],
+    )

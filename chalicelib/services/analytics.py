@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..domain.errors import Forbidden, InvalidInput, NotFound
+from ..domain.errors import Forbidden, InvalidInput, NotFound, invalid_input
 from ..domain.keys import Principal, Role
 from ..domain.models import MunicipalityId, today_in_japan
 from ..domain.municipality import MunicipalityRegistry
@@ -262,5 +262,4 @@ def _validated[M: BaseModel](model: type[M], data: Any, loc: tuple[str, ...]) ->
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = [{"loc": [*loc, *(str(p) for p in e["loc"])], "msg": e["msg"]} for e in exc.errors()]
-        raise InvalidInput("invalid analytics query", errors=errors) from None
+        raise invalid_input(exc, "invalid analytics query", *loc) from None
