@@ -167,16 +167,20 @@ class DynamoCatStore:
     # ---- cats ----------------------------------------------------------------------------------
 
     def create_cat(self, cat: Cat) -> None:
+        self._put_new(_cat_item(cat), f"cat {cat.cat_id}")
+
+    def _put_new(self, item: Item, what: str) -> None:
+        """Write an item that must not exist yet (Conflict if it does)."""
         try:
             self._client.put_item(
                 TableName=self._table,
-                Item=_cat_item(cat),
+                Item=item,
                 ConditionExpression="attribute_not_exists(#sk)",
                 ExpressionAttributeNames={"#sk": SORT_KEY},
             )
         except ClientError as error:
             if _error_code(error) == _CONDITION_FAILED:
-                raise Conflict(f"cat {cat.cat_id} already exists") from error
+                raise Conflict(f"{what} already exists") from error
             raise
 
     def create_cats(self, cats: Sequence[Cat]) -> None:
@@ -418,17 +422,7 @@ class DynamoCatStore:
     # ---- complaints ----------------------------------------------------------------------------
 
     def add_complaint(self, complaint: Complaint) -> None:
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=_complaint_item(complaint),
-                ConditionExpression="attribute_not_exists(#sk)",
-                ExpressionAttributeNames={"#sk": SORT_KEY},
-            )
-        except ClientError as error:
-            if _error_code(error) == _CONDITION_FAILED:
-                raise Conflict(f"complaint {complaint.complaint_id} already exists") from error
-            raise
+        self._put_new(_complaint_item(complaint), f"complaint {complaint.complaint_id}")
 
     def list_complaints(self, municipality_id: str, limit: int, cursor: Cursor | None) -> Page[Complaint]:
         query: dict[str, Any] = {
