@@ -133,8 +133,7 @@ def delete_cat(ctx: RequestContext, municipality_id: str, cat_id: str) -> Respon
     responses={201: ok(Event, "Recorded", headers=("Location", "ETag"))},
 )
 def record_event(ctx: RequestContext, municipality_id: str, cat_id: str) -> Response:
-    event = ctx.services.cats.record_event(municipality_id, cat_id, ctx.body, ctx.if_match)
-    cat = ctx.services.cats.get(municipality_id, cat_id)
+    event, cat = ctx.services.cats.record_event(municipality_id, cat_id, ctx.body, ctx.if_match)
     return model_response(
         event_for(event, ctx.caller),
         201,

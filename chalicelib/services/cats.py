@@ -82,8 +82,10 @@ class CatService:
         for listener in self._on_cat_deleted:
             listener(CatDeleted(municipality_id, cat_id))
 
-    def record_event(self, municipality_id: str, cat_id: str, request: Any, if_match: int | None = None) -> Event:
-        """Apply the event's rules and store event and new cat state in one atomic write."""
+    def record_event(
+        self, municipality_id: str, cat_id: str, request: Any, if_match: int | None = None
+    ) -> tuple[Event, Cat]:
+        """Apply the event's rules and store event and new cat state in one atomic write; returns both."""
         current = self._current(municipality_id, cat_id, if_match)
         new_cat, event = apply_event(
             current,
@@ -94,7 +96,7 @@ class CatService:
             last_event=self._store.last_event(municipality_id, cat_id),
         )
         self._store.record_event(new_cat, event, current.version)
-        return event
+        return event, new_cat
 
     def events(self, municipality_id: str, cat_id: str) -> list[Event]:
         self.get(municipality_id, cat_id)

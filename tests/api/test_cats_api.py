@@ -130,7 +130,9 @@ def test_events_drive_status_neutered_and_ear_tipped_in_the_same_write(api: Api)
         response = api.call("POST", f"{url}/events", key, body)
         assert response.status_code == 201, response.body
         assert response.json["type"] == body["type"]
-        assert api.call("GET", url, key).json["status"] == status
+        cat_now = api.call("GET", url, key).json
+        assert cat_now["status"] == status
+        assert response.headers["ETag"] == f'"{cat_now["version"]}"'
     final = api.call("GET", url, key).json
     assert final["neutered"] and final["ear_tipped"] and final["version"] == 4
     history = api.call("GET", f"{url}/events", key).json["items"]
