@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 from aws_lambda_powertools import Logger
 
-logger = Logger(service="catdata", level=os.environ.get("CATDATA_LOG_LEVEL", "INFO"))
+from .settings import load_settings
+
+logger = Logger(service="catdata", level=load_settings().log_level)

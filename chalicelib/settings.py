@@ -27,7 +27,6 @@ class Settings(BaseModel):
     athena_output: str = ""
     glue_database: str = "catdata"
     public_url: str = Field(default="http://127.0.0.1:8000", description="where `chalice local` is reached")
-    rest_api_id: str = ""
     usage_plan_id: str = ""
     token_secret: str = Field(default="", repr=False)
     max_body_bytes: int = 1024 * 1024
@@ -52,7 +51,6 @@ class Settings(BaseModel):
             "athena_output": "CATDATA_ATHENA_OUTPUT",
             "glue_database": "CATDATA_GLUE_DATABASE",
             "public_url": "CATDATA_PUBLIC_URL",
-            "rest_api_id": "CATDATA_REST_API_ID",
             "usage_plan_id": "CATDATA_USAGE_PLAN_ID",
             "token_secret": "CATDATA_TOKEN_SECRET",
             "log_level": "CATDATA_LOG_LEVEL",
